@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ICN := $(BIN)/icn
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ICN_DEBUG ?= 1
+
+.PHONY: run test install install-dev migrate demo lint typecheck pytest vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+var:
+	mkdir -p var
+
+migrate: install var
+	$(ICN) migrate --noinput
+
+demo: migrate
+	$(ICN) demo
+
+run: demo
+	@echo "Serving the ICN Platform on http://$(HOST):$(PORT)/"
+	$(ICN) runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy icn
+
+pytest: install-dev
+	ICN_DEBUG=0 $(BIN)/pytest
+
+test: lint typecheck pytest
+
+# Copies the front-end libraries pinned in package.json into icn/static/vendor (committed),
+# so that `make run` needs neither npm nor a CDN.
+vendor:
+	npm install --no-audit --no-fund
+	rm -rf icn/static/vendor && mkdir -p icn/static/vendor/bootstrap icn/static/vendor/htmx icn/static/vendor/world-atlas
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE icn/static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE icn/static/vendor/htmx/
+	cp node_modules/world-atlas/land-110m.json node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE icn/static/vendor/world-atlas/
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,127 @@
+"""The REST API at /api/v1/: authentication, error shapes and the routers of every app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security.base import AuthBase
+from ninja.utils import check_csrf
+
+from icn.accounts.models import ApiToken
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class BearerOrSession(AuthBase):
+    """A personal token in `Authorization: Bearer`, else the session, else anonymous.
+
+    Anonymous callers are let through as `AnonymousUser`: what they may read is decided by
+    `visible_to`, and endpoints that write ask for an authenticated user.
+    """
+
+    openapi_type = "http"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, raw = header.partition(" ")
+            if scheme.lower() != "bearer" or not raw.strip():
+                raise AuthenticationError(message="Use 'Authorization: Bearer <token>'.")
+            user = ApiToken.authenticate(raw.strip())
+            if user is None:
+                raise AuthenticationError(message="Invalid or revoked token.")
+            request.user = user
+            return user
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if request.method not in SAFE_METHODS:
+                failure = check_csrf(request)
+                if failure:
+                    raise AuthenticationError(message="CSRF check failed for a session request.")
+            return user
+        return AnonymousUser()
+
+
+api = NinjaAPI(
+    title="ICN Platform API",
+    version="1",
+    description=(
+        "The International Cleantech Network's directory and services. Lists return "
+        '`{"items": [...], "count": N}`; every shareable record carries `id` and `visibility`. '
+        "Authenticate with a personal token: `Authorization: Bearer <token>`."
+    ),
+    auth=BearerOrSession(),
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, message: str, detail: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    detail = [
+        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg")}
+        for e in exc.errors
+    ]
+    return _error(request, 422, "The request is not valid.", detail)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_rejected_input(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        detail = [
+            {"field": None if field == "__all__" else field, "message": str(message)}
+            for field, errors in exc.message_dict.items()
+            for message in errors
+        ]
+    else:
+        detail = [{"field": None, "message": str(m)} for m in exc.messages]
+    return _error(request, 422, "The record could not be saved.", detail)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, str(exc.message) if exc.message else "Authentication required.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc.message))
+
+
+def require_user(request: HttpRequest) -> Any:
+    """The authenticated caller, or a 401 for anonymous requests that try to write."""
+    user = getattr(request, "auth", None)
+    if user is None or not user.is_authenticated:
+        raise AuthenticationError(message="Authentication required.")
+    return user
+
+
+api.add_router("/", "icn.directory.api.router")
+api.add_router("/", "icn.accounts.api.router")

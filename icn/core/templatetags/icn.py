@@ -1,0 +1,48 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from icn.core.countries import country_name, flag
+from icn.core.pagination import query_without_page
+from icn.core.visibility import VISIBILITY_HELP, Visibility
+
+register = template.Library()
+
+_BADGE = {
+    Visibility.PUBLIC: "text-bg-success",
+    Visibility.NETWORK: "text-bg-primary",
+    Visibility.CLUSTER: "text-bg-warning",
+    Visibility.PRIVATE: "text-bg-secondary",
+}
+
+
+@register.simple_tag
+def visibility_badge(value: str) -> str:
+    try:
+        visibility = Visibility(value)
+    except ValueError:
+        return ""
+    return format_html(
+        '<span class="badge {}" title="{}">{}</span>',
+        _BADGE[visibility],
+        VISIBILITY_HELP[visibility],
+        visibility.label,
+    )
+
+
+@register.filter
+def country(code: str) -> str:
+    return f"{flag(code)} {country_name(code)}".strip()
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context: dict[str, Any], page_number: int) -> str:
+    request: HttpRequest = context["request"]
+    rest = query_without_page(request)
+    return f"?{rest}&page={page_number}" if rest else f"?page={page_number}"

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from icn.api import api
+
+admin.site.site_header = "ICN Platform administration"
+admin.site.site_title = "ICN Platform"
+
+urlpatterns = [
+    path("", include("icn.core.urls")),
+    path("accounts/", include("icn.accounts.urls")),
+    path("", include("icn.directory.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
