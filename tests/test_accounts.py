@@ -125,7 +125,7 @@ def test_member_cannot_invite_people_to_an_organisation_it_does_not_administer(
 
 
 def test_cluster_manager_invites_a_co_manager(network, cluster_manager):
-    invitation, raw = services.invitation_create(
+    _invitation, raw = services.invitation_create(
         actor=cluster_manager, email="co@example.com", cluster=network.clean
     )
     user = services.invitation_accept(

@@ -11,7 +11,7 @@ class StyledFormMixin:
     """Adds the CSS library's classes to widgets, and `is-invalid` to fields with errors."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         fields: dict[str, forms.Field] = self.fields  # type: ignore[attr-defined]
         for field in fields.values():
             widget = field.widget

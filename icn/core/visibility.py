@@ -98,7 +98,7 @@ def get_scope(user: AbstractBaseUser | AnonymousUser | None) -> Scope:
         return ANONYMOUS_SCOPE
     cached = getattr(user, _SCOPE_CACHE_ATTR, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     resolver = import_string(settings.ICN_SCOPE_RESOLVER)
     scope: Scope = resolver(user)
     setattr(user, _SCOPE_CACHE_ATTR, scope)
@@ -145,7 +145,7 @@ class ShareableQuerySet(models.QuerySet):
             shared |= Q(visibility=Visibility.NETWORK)
         if scope.cluster_ids:
             shared |= Q(visibility=Visibility.CLUSTER) & self._in_clusters(scope.cluster_ids)
-        restricted: Q | None = self.model.visibility_restricted_q()  # type: ignore[attr-defined]
+        restricted: Q | None = self.model.visibility_restricted_q()
         if restricted is not None:
             shared &= ~restricted
         return self.filter(shared | self._owned_by(scope.organisation_ids))

@@ -51,7 +51,7 @@ class NaceCodesField(forms.CharField):
             return ", ".join(value)
         return value
 
-    def to_python(self, value: Any) -> list[str]:
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
         return parse_nace_codes(super().to_python(value))
 
 

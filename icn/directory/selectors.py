@@ -51,7 +51,7 @@ def cluster_map(*, clusters: QuerySet[Cluster] | list[Cluster]) -> dict[str, Any
 def organisation_list(
     *, viewer: Any, filters: OrganisationFilter | None = None
 ) -> QuerySet[Organisation]:
-    queryset = Organisation.objects.visible_to(viewer)
+    queryset: QuerySet[Organisation] = Organisation.objects.visible_to(viewer)
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset.prefetch_related("clusters", "topics").order_by("name", "pk")
@@ -63,7 +63,9 @@ def organisation_detail_people(*, viewer: Any, organisation: Organisation) -> Qu
 
 def person_list(*, viewer: Any, filters: PersonFilter | None = None) -> QuerySet[Person]:
     visible_orgs = Organisation.objects.visible_to(viewer)
-    queryset = Person.objects.visible_to(viewer).filter(organisation__in=visible_orgs)
+    queryset: QuerySet[Person] = Person.objects.visible_to(viewer).filter(
+        organisation__in=visible_orgs
+    )
     if filters is not None:
         queryset = filters.apply(queryset)
     return queryset.select_related("organisation").prefetch_related("topics").order_by("name", "pk")

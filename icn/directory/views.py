@@ -253,7 +253,7 @@ def organisation_delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 def person_list(request: HttpRequest) -> HttpResponse:
     try:
-        filters = PersonFilter(**request.GET.dict())
+        filters = PersonFilter.model_validate(request.GET.dict())
     except Exception:  # a malformed query string shows everything rather than an error page
         filters = PersonFilter()
     page = paginate(request, selectors.person_list(viewer=request.user, filters=filters))
