@@ -258,3 +258,52 @@ def test_every_page_renders_for_every_role(request, network):
         client = client_for(request.getfixturevalue(persona))
         for url in pages:
             assert client.get(url).status_code == 200, (persona, url)
+
+
+def test_secretariat_records_a_partnership_with_a_partner_organisation(network, secretariat):
+    response = client_for(secretariat).post(
+        "/partnerships/new/",
+        {
+            "partner": network.partner_org.pk,
+            "title": "C40 city challenges",
+            "scope": "Cities post challenges to the network's companies.",
+            "starts_on": "2026-01-01",
+            "clusters": [network.clean.pk],
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 302
+    body = client_for(None).get("/partnerships/").content.decode()
+    assert "C40 city challenges" in body
+
+
+def test_partnership_form_refuses_an_end_before_the_start(network, secretariat):
+    response = client_for(secretariat).post(
+        "/partnerships/new/",
+        {
+            "partner": network.partner_org.pk,
+            "title": "Backwards",
+            "scope": "x",
+            "starts_on": "2026-05-01",
+            "ends_on": "2026-01-01",
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 200
+    assert "The end date is before the start date." in response.content.decode()
+
+
+def test_only_the_secretariat_adds_partnerships(network, cluster_manager):
+    assert client_for(cluster_manager).get("/partnerships/new/").status_code == 403
+
+
+def test_cluster_manager_edits_its_cluster_and_the_city_is_located(network, cluster_manager):
+    response = client_for(cluster_manager).post(
+        "/clusters/clean/edit/",
+        {"name": "CLEAN", "short_name": "CLEAN", "country": "DK", "city": "Aarhus"},
+    )
+    assert response.status_code == 302
+    network.clean.refresh_from_db()
+    assert network.clean.city == "Aarhus"
+    assert round(network.clean.latitude) == 56
+    assert client_for(cluster_manager).get("/clusters/nordic-edge/edit/").status_code == 403

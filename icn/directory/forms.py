@@ -12,6 +12,7 @@ from icn.directory.models import (
     ClusterApplication,
     Organisation,
     OrganisationKind,
+    Partnership,
     Person,
     Topic,
 )
@@ -102,6 +103,35 @@ class PersonForm(StyledFormMixin, forms.ModelForm):
             del self.fields["key_contact_for"]
         else:
             self.fields["key_contact_for"].queryset = key_contact_clusters  # type: ignore[attr-defined]
+
+
+class PartnershipForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = [
+            "partner",
+            "title",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "contact",
+            "clusters",
+            "visibility",
+        ]
+        widgets = {
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            kind=OrganisationKind.PARTNER
+        )
+        self.fields["contact"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
+            organisation__kind=OrganisationKind.PARTNER
+        )
 
 
 class ClusterForm(StyledFormMixin, forms.ModelForm):

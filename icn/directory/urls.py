@@ -32,5 +32,7 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/delete/", views.person_delete, name="person_delete"),
     path("partnerships/", views.partnership_list, name="partnership_list"),
+    path("partnerships/new/", views.partnership_create, name="partnership_create"),
+    path("partnerships/<int:pk>/edit/", views.partnership_edit, name="partnership_edit"),
     path("topics/", views.topic_list, name="topic_list"),
 ]

@@ -22,9 +22,10 @@ from icn.directory.forms import (
     ClusterForm,
     OrganisationFilterForm,
     OrganisationForm,
+    PartnershipForm,
     PersonForm,
 )
-from icn.directory.models import Cluster, Organisation, Person
+from icn.directory.models import Cluster, Organisation, Partnership, Person
 from icn.directory.sectors import nace_description
 
 
@@ -364,7 +365,61 @@ def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def partnership_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.partnership_list(viewer=request.user))
-    return render(request, "directory/partnership_list.html", {"page": page})
+    editable = set(Partnership.objects.editable_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "directory/partnership_list.html",
+        {
+            "page": page,
+            "editable": editable,
+            "can_create": get_scope(request.user).is_secretariat,
+        },
+    )
+
+
+@login_required
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    if not get_scope(request.user).is_secretariat:
+        raise PermissionDenied
+    form = PartnershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Partnership added.")
+            return redirect("directory:partnership_list")
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": "New partnership", "back": "/partnerships/"},
+    )
+
+
+@login_required
+def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = get_object_or_404(selectors.partnership_list(viewer=request.user), pk=pk)
+    if not can_change(request.user, partnership):
+        raise PermissionDenied
+    form = PartnershipForm(request.POST or None, instance=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partnership_update(
+                actor=request.user,
+                partnership=Partnership.objects.get(pk=pk),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "Partnership saved.")
+            return redirect("directory:partnership_list")
+    return render(
+        request,
+        "directory/form.html",
+        {"form": form, "title": f"Edit {partnership}", "back": "/partnerships/"},
+    )
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
