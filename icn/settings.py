@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs page's Swagger UI from our own static files
     "django_tasks",
     "django_tasks_db",
     "axes",

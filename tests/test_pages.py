@@ -307,3 +307,9 @@ def test_cluster_manager_edits_its_cluster_and_the_city_is_located(network, clus
     assert network.clean.city == "Aarhus"
     assert round(network.clean.latitude) == 56
     assert client_for(cluster_manager).get("/clusters/nordic-edge/edit/").status_code == 403
+
+
+def test_search_text_with_a_nul_character_is_not_an_error(network, anonymous):
+    response = client_for(anonymous).get("/organisations/", {"q": "CLEAN\x00 public"})
+    assert response.status_code == 200
+    assert "CLEAN public org" in response.content.decode()

@@ -11,6 +11,13 @@ from pydantic import field_validator
 from icn.directory.models import OrganisationKind
 
 
+def _clean_text(value: Any) -> Any:
+    """Blank means no filter; NUL characters (which PostgreSQL refuses in text) are dropped."""
+    if isinstance(value, str):
+        value = value.replace("\x00", "").strip()
+    return None if value in ("", None) else value
+
+
 class OrganisationFilter(Schema):
     """Filters of the organisation list, for the page's form and the API's query parameters."""
 
@@ -24,7 +31,7 @@ class OrganisationFilter(Schema):
     @field_validator("q", "country", "cluster", "topic", "visibility", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return None if value in ("", None) else value
+        return _clean_text(value)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -67,7 +74,7 @@ class PersonFilter(Schema):
     @field_validator("q", "organisation", "cluster", "topic", "key_contact", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return None if value in ("", None) else value
+        return _clean_text(value)
 
     def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.q:
