@@ -1,0 +1,105 @@
+"""Export of the organisations a viewer may see, as CSV or XLSX, in the import's columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from icn.directory.imports import COLUMNS
+from icn.directory.models import Organisation
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The import's columns, so an export can be imported again, with the record's id and clusters.
+EXPORT_COLUMNS = ("id", *COLUMNS, "clusters")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made plain text with a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def organisation_row(organisation: Organisation, visible_cluster_ids: set[int]) -> list[Any]:
+    values: dict[str, Any] = {
+        "id": organisation.pk,
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "country": organisation.country,
+        "city": organisation.city,
+        "website": organisation.website,
+        "description": organisation.description,
+        "topics": "; ".join(topic.slug for topic in organisation.topics.all()),
+        "nace_codes": "; ".join(organisation.nace_codes or []),
+        "size": organisation.size,
+        "visibility": organisation.visibility,
+        # Only clusters the viewer may see: an applicant cluster is not yet public.
+        "clusters": "; ".join(
+            cluster.slug
+            for cluster in organisation.clusters.all()
+            if cluster.pk in visible_cluster_ids
+        ),
+    }
+    return [escape_cell(values[column]) for column in EXPORT_COLUMNS]
+
+
+def export_rows(
+    organisations: QuerySet[Organisation], *, visible_cluster_ids: set[int]
+) -> Iterator[list[Any]]:
+    """The header, then one row per organisation, read from the database in chunks."""
+    yield list(EXPORT_COLUMNS)
+    for organisation in organisations.iterator(chunk_size=500):
+        yield organisation_row(organisation, visible_cluster_ids)
+
+
+class _Echo:
+    """A file that hands back what is written to it, for streaming the csv module's output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text, one row at a time; the byte-order mark makes Excel read it as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(row)
+
+
+def xlsx_bytes(rows: Iterable[list[Any]]) -> bytes:
+    """An XLSX workbook with one sheet of the rows, the first in bold."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Organisations")
+    bold = Font(bold=True)
+    for position, row in enumerate(rows):
+        # Escape again once control characters are gone: they may have hidden an "=".
+        values = [
+            escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
+            for value in row
+        ]
+        if position == 0:
+            cells = []
+            for value in values:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+        else:
+            sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

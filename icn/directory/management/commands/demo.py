@@ -1,0 +1,47 @@
+"""`icn demo`: load the demo network and print its logins."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from icn.directory.demo import DemoSummary, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo network: the network's clusters with generated member organisations, "
+        "people, partners, a cluster application and demo logins. Safe to run again: it only "
+        "creates what is missing."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = settings.ICN_DEMO_PASSWORD
+        started = time.perf_counter()
+        summary = load_demo(password=password)
+        seconds = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(_outcome(summary, seconds)))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password: {password})")
+        width = max(len(login.email) for login in summary.logins)
+        self.stdout.write(f"  {'E-mail':<{width}}  Role")
+        for login in summary.logins:
+            self.stdout.write(f"  {login.email:<{width}}  {login.role}")
+
+
+def _outcome(summary: DemoSummary, seconds: float) -> str:
+    if not summary.created_anything:
+        return f"The demo network is already loaded; nothing to create ({seconds:.1f} s)."
+    counts = [
+        (summary.clusters, "cluster", "clusters"),
+        (summary.organisations, "organisation", "organisations"),
+        (summary.people, "person", "people"),
+        (summary.partnerships, "partnership", "partnerships"),
+        (summary.applications, "cluster application", "cluster applications"),
+        (summary.users, "user", "users"),
+    ]
+    created = ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+    return f"Demo network loaded in {seconds:.1f} s: created {created}."
