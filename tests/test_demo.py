@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Max, Model
 from django.test import override_settings
@@ -44,7 +44,7 @@ LOGINS = {
 
 def run_demo() -> str:
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--force", stdout=out)
     return out.getvalue()
 
 
@@ -253,3 +253,8 @@ def test_the_demo_plan_is_the_same_on_every_build():
     assert first == second
     assert len({o.slug for o in first.organisations}) == len(first.organisations)
     assert len({p.email for p in first.people}) == len(first.people)
+
+
+def test_demo_refuses_a_database_outside_development_mode_without_force(first_run: str) -> None:
+    with override_settings(DEBUG=False), pytest.raises(CommandError, match="development mode"):
+        call_command("demo", stdout=StringIO())

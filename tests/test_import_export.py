@@ -402,9 +402,11 @@ def test_row_errors_are_shown_next_to_each_cell_and_block_the_import(network, cl
         "Bad Web,sme,DK,,not a site,,,,",
         ",sme,DK,,,,,,",
         "Bad Visibility,sme,DK,,,,,,everyone",
+        "Starts Private,sme,DK,,,,,,private",
     )
     token = preview_token(upload(client, network.clean, data))
     html = preview(client, token).content.decode()
+    assert "cannot start private" in html
     assert "Unknown kind &#x27;spaceship&#x27;" in html
     assert "Unknown country" in html
     assert "Unknown topic: unobtainium" in html
@@ -412,7 +414,7 @@ def test_row_errors_are_shown_next_to_each_cell_and_block_the_import(network, cl
     assert "Enter a valid URL" in html
     assert "This field cannot be blank" in html
     assert "Unknown visibility" in html
-    assert html.count('badge text-bg-danger">error<') == 7
+    assert html.count('badge text-bg-danger">error<') == 8
     assert html.count('badge text-bg-success">new<') == 1
     assert 'value="confirm"' not in html
     confirm(client, token, 1)

@@ -313,3 +313,52 @@ def test_search_text_with_a_nul_character_is_not_an_error(network, anonymous):
     response = client_for(anonymous).get("/organisations/", {"q": "CLEAN\x00 public"})
     assert response.status_code == 200
     assert "CLEAN public org" in response.content.decode()
+
+
+def test_cluster_manager_cannot_create_an_organisation_that_starts_private(
+    network, cluster_manager
+):
+    response = client_for(cluster_manager).post(
+        "/organisations/new/",
+        {
+            "name": "Hidden ApS",
+            "kind": "sme",
+            "country": "DK",
+            "clusters": [network.clean.pk],
+            "visibility": "private",
+        },
+    )
+    assert response.status_code == 200
+    assert "cannot start private" in response.content.decode()
+    assert not Organisation.objects.filter(name="Hidden ApS").exists()
+
+
+def test_an_unknown_cluster_in_the_filter_shows_nothing_rather_than_everything(
+    network, secretariat
+):
+    body = client_for(secretariat).get("/organisations/", {"cluster": "no-such"}).content.decode()
+    assert "No organisations match" in body
+
+
+def test_organisation_list_filters_by_visibility_and_keeps_other_filters(network, secretariat):
+    body = (
+        client_for(secretariat)
+        .get("/organisations/", {"visibility": "cluster", "country": "NO"})
+        .content.decode()
+    )
+    assert "Nordic Edge cluster org" in body
+    assert "CLEAN cluster org" not in body and "Nordic Edge public org" not in body
+
+
+def test_organisations_list_only_the_clusters_the_viewer_may_see(network, anonymous):
+    applicant = Cluster.objects.create(
+        name="Candidate",
+        short_name="Candidate",
+        slug="candidate",
+        country="PL",
+        city="Gdansk",
+        status="applicant",
+    )
+    network.org("clean", "public").clusters.add(applicant)
+    body = client_for(anonymous).get("/organisations/").content.decode()
+    assert "/clusters/candidate/" not in body

@@ -3,13 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from pydantic import ValidationError as PydanticValidationError
 
 from icn.core.countries import country_choices
 from icn.core.forms import StyledFormMixin
+from icn.core.visibility import Visibility
 from icn.directory.filters import OrganisationFilter
 from icn.directory.models import (
     Cluster,
     ClusterApplication,
+    ClusterStatus,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -29,12 +32,17 @@ class OrganisationFilterForm(StyledFormMixin, forms.Form):
     country = forms.ChoiceField(required=False, choices=COUNTRY_CHOICES)
     cluster = forms.ChoiceField(required=False)
     topic = forms.ChoiceField(required=False)
+    visibility = forms.ChoiceField(
+        required=False, choices=[("", "Any visibility"), *Visibility.choices]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cluster"].choices = [  # type: ignore[attr-defined]
             ("", "Any cluster"),
-            *Cluster.objects.filter(status="member").values_list("slug", "short_name"),
+            *Cluster.objects.exclude(status=ClusterStatus.APPLICANT).values_list(
+                "slug", "short_name"
+            ),
         ]
         self.fields["topic"].choices = [  # type: ignore[attr-defined]
             ("", "Any topic"),
@@ -42,8 +50,13 @@ class OrganisationFilterForm(StyledFormMixin, forms.Form):
         ]
 
     def to_filter(self) -> OrganisationFilter:
-        data = self.cleaned_data if self.is_valid() else {}
-        return OrganisationFilter(**{k: v for k, v in data.items() if v})
+        """The filter as typed; a value that is not a known choice still filters (to nothing)."""
+        raw = {name: self.data.get(name) for name in self.fields} if self.is_bound else {}
+        try:
+            return OrganisationFilter.model_validate(raw)
+        except PydanticValidationError:
+            self.is_valid()
+            return OrganisationFilter(**{k: v for k, v in self.cleaned_data.items() if v})
 
 
 class NaceCodesField(forms.CharField):
@@ -61,7 +74,7 @@ class OrganisationForm(StyledFormMixin, forms.ModelForm):
     nace_codes = NaceCodesField(
         required=False,
         label="Economic sectors (NACE codes)",
-        help_text="Separated by commas, e.g. 35.11, 71.12.",
+        help_text="Separated by commas, e.g. 35.12, 71.12.",
     )
 
     class Meta:

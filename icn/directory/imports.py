@@ -39,6 +39,7 @@ from icn.directory.models import (
     website_domain,
 )
 from icn.directory.sectors import validate_nace_codes
+from icn.directory.services import PRIVATE_ON_CREATE
 
 COLUMNS = (
     "name",
@@ -153,9 +154,10 @@ class PlannedRow:
 
     @property
     def status(self) -> str:
-        if self.errors:
-            return "error"
-        return "duplicate" if self.duplicate_of else "new"
+        # A duplicate is skipped, so what else is wrong with it does not block the import.
+        if self.duplicate_of:
+            return "duplicate"
+        return "error" if self.errors else "new"
 
     @property
     def row_errors(self) -> list[str]:
@@ -552,7 +554,10 @@ def parse_size(text: str) -> str:
 def parse_visibility(text: str) -> str:
     if not text:
         return Visibility.NETWORK
-    return _choice(text, Visibility, what="visibility")
+    visibility = _choice(text, Visibility, what="visibility")
+    if visibility == Visibility.PRIVATE:
+        raise ValidationError(PRIVATE_ON_CREATE)
+    return visibility
 
 
 def parse_website(text: str) -> str:
@@ -774,9 +779,9 @@ def column_guide() -> list[dict[str, Any]]:
         "website": "Address or domain; used with name and country to spot duplicates.",
         "description": "",
         "topics": "Topic names or slugs from the Topics page, separated by semicolons.",
-        "nace_codes": "NACE codes such as 35.11, separated by semicolons.",
+        "nace_codes": "NACE codes such as 35.12, separated by semicolons.",
         "size": "micro, small, medium, large, or a number of employees.",
-        "visibility": "public, network (the default), cluster or private.",
+        "visibility": "public, network (the default) or cluster.",
     }
     return [
         {"name": column, "required": column in REQUIRED_COLUMNS, "accepts": accepts[column]}

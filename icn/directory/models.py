@@ -212,7 +212,7 @@ class Organisation(ShareableModel, TimeStampedModel):
     description = models.TextField(blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="organisations")
     nace_codes = models.JSONField(
-        default=list, blank=True, help_text="Economic sectors as NACE codes, e.g. 35.11."
+        default=list, blank=True, help_text="Economic sectors as NACE codes, e.g. 35.12."
     )
     website = models.URLField(blank=True)
     website_domain = models.CharField(max_length=200, blank=True, db_index=True, editable=False)

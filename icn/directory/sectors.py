@@ -33,6 +33,6 @@ def validate_nace_codes(value: Iterable[str] | str) -> list[str]:
     unknown = [code for code in codes if code not in _descriptions()]
     if unknown:
         raise ValidationError(
-            {"nace_codes": f"Unknown NACE code(s): {', '.join(unknown)}. Use codes such as 35.11."}
+            {"nace_codes": f"Unknown NACE code(s): {', '.join(unknown)}. Use codes such as 35.12."}
         )
     return list(dict.fromkeys(codes))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from icn.core.geo import MAP_HEIGHT, MAP_WIDTH, land_path, project
 from icn.core.visibility import get_scope
@@ -54,7 +54,11 @@ def organisation_list(
     queryset: QuerySet[Organisation] = Organisation.objects.visible_to(viewer)
     if filters is not None:
         queryset = filters.apply(queryset)
-    return queryset.prefetch_related("clusters", "topics").order_by("name", "pk")
+    # Only the clusters the viewer may see are listed with each organisation.
+    visible_clusters = Prefetch(
+        "clusters", queryset=Cluster.objects.filter(pk__in=cluster_list(viewer=viewer).values("pk"))
+    )
+    return queryset.prefetch_related(visible_clusters, "topics").order_by("name", "pk")
 
 
 def organisation_detail_people(*, viewer: Any, organisation: Organisation) -> QuerySet[Person]:

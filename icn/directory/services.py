@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icn.core.geo import find_city
-from icn.core.visibility import can_change, forget_scope, get_scope
+from icn.core.visibility import Visibility, can_change, forget_scope, get_scope
 from icn.directory.models import (
     Cluster,
     ClusterApplication,
@@ -98,7 +98,7 @@ def cluster_application_submit(
     **criteria: Any,
 ) -> ClusterApplication:
     """A candidate cluster applies: it is recorded as an applicant until the board decides."""
-    slug = slugify(short_name)
+    slug = Cluster.slug_for(short_name)
     if Cluster.objects.filter(slug=slug).exists():
         raise ValidationError({"short_name": "A cluster with this short name already exists."})
     cluster = Cluster(
@@ -160,6 +160,12 @@ def cluster_application_decide(
 # Organisations ---------------------------------------------------------------------------
 
 
+PRIVATE_ON_CREATE = (
+    "A new organisation cannot start private: nobody in its cluster would see it, and it has "
+    "no members of its own yet. Choose cluster; its admins can make it private later."
+)
+
+
 def can_create_organisation(actor: Any, clusters: Iterable[Cluster]) -> bool:
     """The secretariat anywhere; a cluster manager in the clusters it manages."""
     scope = get_scope(actor)
@@ -182,6 +188,8 @@ def organisation_create(
         raise PermissionDenied(
             "Organisations are added by the secretariat, or by a manager to its own clusters."
         )
+    if fields.get("visibility") == Visibility.PRIVATE and not get_scope(actor).is_secretariat:
+        raise ValidationError({"visibility": PRIVATE_ON_CREATE})
     organisation = Organisation(**fields)
     organisation.slug = unique_slug(Organisation, f"{organisation.name} {organisation.country}")
     organisation.full_clean()

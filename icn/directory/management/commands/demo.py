@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from icn.directory.demo import DemoSummary, load_demo
 
@@ -18,7 +18,20 @@ class Command(BaseCommand):
         "creates what is missing."
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load the demo network although development mode (ICN_DEBUG) is off.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo logins share one known password: never on a production database by accident.
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "The demo network creates logins with a shared password, so it is loaded only "
+                "in development mode (ICN_DEBUG=1). Use --force to load it anyway."
+            )
         password = settings.ICN_DEMO_PASSWORD
         started = time.perf_counter()
         summary = load_demo(password=password)
