@@ -39,11 +39,3 @@ def normalise_country(value: str) -> str:
 def validate_country(value: str) -> None:
     if (value or "").upper() not in _names():
         raise ValidationError(f"{value!r} is not an ISO 3166-1 alpha-2 country code.")
-
-
-def flag(code: str) -> str:
-    """The flag emoji of a country code."""
-    code = (code or "").upper()
-    if len(code) != 2 or not code.isalpha():
-        return ""
-    return "".join(chr(0x1F1E6 + ord(ch) - ord("A")) for ch in code)

@@ -95,9 +95,32 @@ def land_path() -> str:
         polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
         for polygon in polygons:
             for ring_indexes in polygon:
-                ring = _ring(arcs, ring_indexes)
-                if len(ring) < 3:
-                    continue
-                coords = " ".join("{},{}".format(*project(lon, lat)) for lon, lat in ring)
-                parts.append(f"M{coords}Z")
+                for piece in _split_at_antimeridian(_ring(arcs, ring_indexes)):
+                    if len(piece) >= 3:
+                        coords = " ".join("{},{}".format(*project(lon, lat)) for lon, lat in piece)
+                        parts.append(f"M{coords}Z")
     return "".join(parts)
+
+
+def _split_at_antimeridian(ring: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """Cut a ring where it jumps across the 180th meridian, which would draw across the map."""
+    pieces: list[list[tuple[float, float]]] = [[]]
+    for point in ring:
+        if pieces[-1] and abs(point[0] - pieces[-1][-1][0]) > 180:
+            pieces.append([])
+        pieces[-1].append(point)
+    return pieces
+
+
+def spread_labels(
+    points: list[tuple[float, float]], *, width: float = 90, height: float = 14
+) -> list[bool]:
+    """Which points get a text label, so that no two labels overlap (first come, first served)."""
+    placed: list[tuple[float, float]] = []
+    shown = []
+    for x, y in points:
+        free = all(abs(x - px) > width or abs(y - py) > height for px, py in placed)
+        if free:
+            placed.append((x, y))
+        shown.append(free)
+    return shown

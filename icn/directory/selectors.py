@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from icn.core.geo import MAP_HEIGHT, MAP_WIDTH, land_path, project
+from icn.core.geo import MAP_HEIGHT, MAP_WIDTH, land_path, project, spread_labels
 from icn.core.visibility import get_scope
 from icn.directory.filters import OrganisationFilter, PersonFilter
 from icn.directory.models import (
@@ -44,7 +44,10 @@ def cluster_map(*, clusters: QuerySet[Cluster] | list[Cluster]) -> dict[str, Any
         if cluster.latitude is None or cluster.longitude is None:
             continue
         x, y = project(cluster.longitude, cluster.latitude)
-        markers.append({"cluster": cluster, "x": x, "y": y})
+        markers.append({"cluster": cluster, "x": x, "y": y, "label_x": x + 8, "label_y": y + 4})
+    labelled = spread_labels([(m["x"], m["y"]) for m in markers])
+    for marker, show in zip(markers, labelled, strict=True):
+        marker["labelled"] = show
     return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "land": land_path(), "markers": markers}
 
 

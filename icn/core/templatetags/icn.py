@@ -8,7 +8,7 @@ from django import template
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from icn.core.countries import country_name, flag
+from icn.core.countries import country_name
 from icn.core.pagination import query_without_page
 from icn.core.visibility import VISIBILITY_HELP, Visibility
 
@@ -38,7 +38,7 @@ def visibility_badge(value: str) -> str:
 
 @register.filter
 def country(code: str) -> str:
-    return f"{flag(code)} {country_name(code)}".strip()
+    return country_name(code)
 
 
 @register.simple_tag(takes_context=True)
