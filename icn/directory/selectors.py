@@ -39,7 +39,7 @@ def cluster_list(*, viewer: Any) -> QuerySet[Cluster]:
 
 def cluster_map(*, clusters: QuerySet[Cluster] | list[Cluster]) -> dict[str, Any]:
     """What the clusters map draws: land and one marker a cluster with coordinates."""
-    markers = []
+    markers: list[dict[str, Any]] = []
     for cluster in clusters:
         if cluster.latitude is None or cluster.longitude is None:
             continue

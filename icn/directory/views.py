@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from icn.core.htmx import is_htmx
@@ -38,6 +40,28 @@ def _apply_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    success: str,
+    title: str,
+    back: str,
+    next_url: Callable[[Any], str] | None = None,
+) -> HttpResponse:
+    """A create or edit page: a valid form goes to a service, whose errors land on the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(next_url(saved) if next_url else saved.get_absolute_url())
+    return render(request, "directory/form.html", {"form": form, "title": title, "back": back})
+
+
 # Clusters -------------------------------------------------------------------------------
 
 
@@ -65,31 +89,25 @@ def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def cluster_edit(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = _visible_cluster(request, slug)
-    form = ClusterForm(request.POST or None, instance=cluster)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        topics = data.pop("focus_topics")
-        try:
-            services.cluster_update(
-                actor=request.user,
-                cluster=Cluster.objects.get(pk=cluster.pk),
-                focus_topics=topics,
-                **data,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Cluster saved.")
-            return redirect(cluster)
-    elif not (
-        get_scope(request.user).is_secretariat
-        or cluster.pk in get_scope(request.user).managed_cluster_ids
-    ):
+    scope = get_scope(request.user)
+    if not (scope.is_secretariat or cluster.pk in scope.managed_cluster_ids):
         raise PermissionDenied
-    return render(
+
+    def save(data: dict[str, Any]) -> Cluster:
+        return services.cluster_update(
+            actor=request.user,
+            cluster=Cluster.objects.get(pk=cluster.pk),
+            focus_topics=data.pop("focus_topics"),
+            **data,
+        )
+
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": f"Edit {cluster}", "back": cluster.get_absolute_url()},
+        ClusterForm(request.POST or None, instance=cluster),
+        save=save,
+        success="Cluster saved.",
+        title=f"Edit {cluster}",
+        back=cluster.get_absolute_url(),
     )
 
 
@@ -191,19 +209,13 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     clusters = _cluster_choices(request)
     if not clusters.exists():
         raise PermissionDenied("Organisations are added by cluster managers and the secretariat.")
-    form = OrganisationForm(request.POST or None, clusters=clusters)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{organisation} added.")
-            return redirect(organisation)
-    return render(
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": "New organisation", "back": "/organisations/"},
+        OrganisationForm(request.POST or None, clusters=clusters),
+        save=lambda data: services.organisation_create(actor=request.user, **data),
+        success="Organisation added.",
+        title="New organisation",
+        back=reverse("directory:organisation_list"),
     )
 
 
@@ -212,31 +224,17 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _visible_organisation(request, slug)
     if not can_change(request.user, organisation):
         raise PermissionDenied
-    scope = get_scope(request.user)
-    clusters = (
-        Cluster.objects.all()
-        if scope.is_secretariat
-        else (
-            Cluster.objects.filter(pk__in=scope.managed_cluster_ids) | organisation.clusters.all()
-        ).distinct()
-    )
-    form = OrganisationForm(request.POST or None, instance=organisation, clusters=clusters)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user,
-                organisation=Organisation.objects.get(pk=organisation.pk),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Organisation saved.")
-            return redirect("directory:organisation_detail", slug=organisation.slug)
-    return render(
+    # Clusters already listed stay choosable; new ones only among those the user manages.
+    clusters = (_cluster_choices(request) | organisation.clusters.all()).distinct()
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": f"Edit {organisation}", "back": organisation.get_absolute_url()},
+        OrganisationForm(request.POST or None, instance=organisation, clusters=clusters),
+        save=lambda data: services.organisation_update(
+            actor=request.user, organisation=Organisation.objects.get(pk=organisation.pk), **data
+        ),
+        success="Organisation saved.",
+        title=f"Edit {organisation}",
+        back=organisation.get_absolute_url(),
     )
 
 
@@ -299,27 +297,19 @@ def person_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _visible_organisation(request, slug)
     if not can_change(request.user, organisation):
         raise PermissionDenied
-    form = PersonForm(
-        request.POST or None, key_contact_clusters=_key_contact_clusters(request, organisation)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(
-                actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{person} added.")
-            return redirect(organisation)
-    return render(
+    return _form_page(
         request,
-        "directory/form.html",
-        {
-            "form": form,
-            "title": f"New person at {organisation}",
-            "back": organisation.get_absolute_url(),
-        },
+        PersonForm(
+            request.POST or None,
+            key_contact_clusters=_key_contact_clusters(request, organisation),
+        ),
+        save=lambda data: services.person_create(
+            actor=request.user, organisation=organisation, **data
+        ),
+        success="Person added.",
+        title=f"New person at {organisation}",
+        back=organisation.get_absolute_url(),
+        next_url=lambda person: organisation.get_absolute_url(),
     )
 
 
@@ -328,25 +318,19 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_person(request, pk)
     if not (can_change(request.user, person) or person.user_id == request.user.pk):
         raise PermissionDenied
-    form = PersonForm(
-        request.POST or None,
-        instance=person,
-        key_contact_clusters=_key_contact_clusters(request, person.organisation),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(
-                actor=request.user, person=Person.objects.get(pk=person.pk), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("directory:person_detail", pk=person.pk)
-    return render(
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": f"Edit {person}", "back": person.get_absolute_url()},
+        PersonForm(
+            request.POST or None,
+            instance=person,
+            key_contact_clusters=_key_contact_clusters(request, person.organisation),
+        ),
+        save=lambda data: services.person_update(
+            actor=request.user, person=Person.objects.get(pk=person.pk), **data
+        ),
+        success="Saved.",
+        title=f"Edit {person}",
+        back=person.get_absolute_url(),
     )
 
 
@@ -381,19 +365,14 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 def partnership_create(request: HttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_secretariat:
         raise PermissionDenied
-    form = PartnershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Partnership added.")
-            return redirect("directory:partnership_list")
-    return render(
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": "New partnership", "back": "/partnerships/"},
+        PartnershipForm(request.POST or None),
+        save=lambda data: services.partnership_create(actor=request.user, **data),
+        success="Partnership added.",
+        title="New partnership",
+        back=reverse("directory:partnership_list"),
+        next_url=lambda partnership: reverse("directory:partnership_list"),
     )
 
 
@@ -402,23 +381,16 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(selectors.partnership_list(viewer=request.user), pk=pk)
     if not can_change(request.user, partnership):
         raise PermissionDenied
-    form = PartnershipForm(request.POST or None, instance=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partnership_update(
-                actor=request.user,
-                partnership=Partnership.objects.get(pk=pk),
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Partnership saved.")
-            return redirect("directory:partnership_list")
-    return render(
+    return _form_page(
         request,
-        "directory/form.html",
-        {"form": form, "title": f"Edit {partnership}", "back": "/partnerships/"},
+        PartnershipForm(request.POST or None, instance=partnership),
+        save=lambda data: services.partnership_update(
+            actor=request.user, partnership=Partnership.objects.get(pk=pk), **data
+        ),
+        success="Partnership saved.",
+        title=f"Edit {partnership}",
+        back=reverse("directory:partnership_list"),
+        next_url=lambda partnership: reverse("directory:partnership_list"),
     )
 
 
