@@ -150,3 +150,31 @@ def test_tokens_are_stored_only_as_hashes(network, member):
     token, raw = services.token_create(actor=member, name="x")
     assert raw not in (token.token_hash, token.hint)
     assert not ApiToken.objects.filter(token_hash=raw).exists()
+
+
+def test_organisation_admin_promotes_and_removes_members_but_keeps_an_admin(
+    network, member, cluster_peer
+):
+    from icn.accounts.models import Membership
+
+    organisation = network.org("clean", "private")
+    colleague = Membership.objects.create(
+        user=cluster_peer, organisation=organisation, role="member"
+    )
+    own = Membership.objects.get(user=member, organisation=organisation)
+    client = client_for(member)
+    client.post(f"/accounts/memberships/{own.pk}/", {"action": "remove"})
+    assert Membership.objects.filter(pk=own.pk).exists()  # the last admin stays
+    client.post(f"/accounts/memberships/{colleague.pk}/", {"role": "admin"})
+    colleague.refresh_from_db()
+    assert colleague.role == "admin"
+    client.post(f"/accounts/memberships/{own.pk}/", {"action": "remove"})
+    assert not Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_a_member_cannot_manage_the_accounts_of_another_organisation(network, member, cluster_peer):
+    from icn.accounts.models import Membership
+
+    membership = Membership.objects.get(user=cluster_peer)
+    client_for(member).post(f"/accounts/memberships/{membership.pk}/", {"action": "remove"})
+    assert Membership.objects.filter(pk=membership.pk).exists()

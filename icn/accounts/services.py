@@ -27,6 +27,36 @@ def membership_set(
     return membership
 
 
+@transaction.atomic
+def membership_update(
+    *, actor: Any, membership: Membership, role: str | None = None, remove: bool = False
+) -> Membership | None:
+    """Change a member's role in an organisation, or remove it; an organisation keeps an admin."""
+    if not can_change(actor, membership.organisation):
+        raise PermissionDenied("You may not manage the members of this organisation.")
+    if role is not None and role not in OrganisationRole.values:
+        raise ValidationError({"role": f"Unknown role: {role}."})
+    losing_admin = membership.role == OrganisationRole.ADMIN and (
+        remove or role == OrganisationRole.MEMBER
+    )
+    if losing_admin:
+        admins = Membership.objects.select_for_update().filter(
+            organisation=membership.organisation, role=OrganisationRole.ADMIN
+        )
+        if admins.count() <= 1:
+            raise ValidationError(
+                "An organisation keeps at least one admin: appoint another first."
+            )
+    forget_scope(membership.user)
+    if remove:
+        membership.delete()
+        return None
+    if role is not None:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
 def _may_invite(actor: Any, organisation: Organisation | None, cluster: Cluster | None) -> bool:
     scope = get_scope(actor)
     if scope.is_secretariat:

@@ -53,4 +53,5 @@ urlpatterns = [
     path("me/tokens/", views.token_create, name="token_create"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("invite/", views.invitation_create, name="invitation_create"),
+    path("memberships/<int:pk>/", views.membership_update, name="membership_update"),
 ]

@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from icn.accounts import services
 from icn.accounts.forms import InvitationAcceptForm, InvitationForm, TokenForm
-from icn.accounts.models import ApiToken, Invitation
+from icn.accounts.models import ApiToken, Invitation, Membership
 from icn.core.visibility import get_scope
 from icn.directory.models import Cluster, Organisation
 
@@ -78,6 +78,27 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Invitation sent to {invitation.email}.")
         return redirect("accounts:invitation_create")
     return render(request, "accounts/invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def membership_update(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    organisation = membership.organisation
+    if not Organisation.objects.visible_to(request.user).filter(pk=organisation.pk).exists():
+        raise Http404
+    try:
+        services.membership_update(
+            actor=request.user,
+            membership=membership,
+            role=request.POST.get("role") or None,
+            remove=request.POST.get("action") == "remove",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Membership of {membership.user} updated.")
+    return redirect(organisation)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -193,6 +193,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "people": people,
             "sectors": [(code, nace_description(code)) for code in organisation.nace_codes],
             "can_change": can_change(request.user, organisation),
+            "memberships": organisation.memberships.select_related("user").order_by("user__email"),
         },
     )
 
