@@ -181,3 +181,5 @@ def require_user(request: HttpRequest) -> Any:
 
 api.add_router("/", "icn.directory.api.router")
 api.add_router("/", "icn.accounts.api.router")
+api.add_router("/", "icn.opportunities.api.router")
+api.add_router("/", "icn.opportunities.ocds_api.router")

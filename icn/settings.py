@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "icn.core",
     "icn.accounts",
     "icn.directory",
+    "icn.opportunities",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "ninja",  # serves the API docs page's Swagger UI from our own static files
     "django_tasks",
     "django_tasks_db",

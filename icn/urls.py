@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("icn.core.urls")),
     path("accounts/", include("icn.accounts.urls")),
     path("", include("icn.directory.urls")),
+    path("", include("icn.opportunities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
