@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from icn.core.forms import apply_errors
 from icn.core.htmx import is_htmx
 from icn.core.pagination import paginate
 from icn.core.visibility import can_change, get_scope
@@ -31,15 +32,6 @@ from icn.directory.models import Cluster, Organisation, Partnership, Person
 from icn.directory.sectors import nace_description
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's validation errors next to the form's fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _form_page(
     request: HttpRequest,
     form: Any,
@@ -55,7 +47,7 @@ def _form_page(
         try:
             saved = save(dict(form.cleaned_data))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(next_url(saved) if next_url else saved.get_absolute_url())
@@ -117,7 +109,7 @@ def cluster_apply(request: HttpRequest) -> HttpResponse:
         try:
             services.cluster_application_submit(submitted_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             return render(request, "directory/cluster_apply_done.html")
     return render(request, "directory/cluster_apply.html", {"form": form})
@@ -145,7 +137,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 board_decision_on=form.cleaned_data["board_decision_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("directory:application_detail", pk=pk)

@@ -81,6 +81,8 @@ def opportunity_create(
         cluster = _default_cluster(author_organisation)
     visibility = fields.get("visibility", Visibility.NETWORK)
     _check_owner(actor, author_organisation, cluster, visibility)
+    if not fields.get("country") and author_organisation is not None:
+        fields["country"] = author_organisation.country  # where it happens, unless said otherwise
     opportunity = Opportunity(
         author_organisation=author_organisation,
         cluster=cluster,

@@ -1,63 +1,273 @@
-"""Opportunity pages (being built)."""
+"""Opportunity and solution pages: thin adapters over selectors (reads) and services (writes)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from icn.core.forms import apply_errors
+from icn.core.htmx import is_htmx
+from icn.core.pagination import paginate
+from icn.core.visibility import can_change, get_scope
+from icn.opportunities import selectors, services
+from icn.opportunities.forms import (
+    CommentForm,
+    InterestForm,
+    OpportunityFilterForm,
+    OpportunityForm,
+    ReshareForm,
+    SolutionForm,
+)
+from icn.opportunities.models import Opportunity, Solution
 
 
-def opportunity_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    filter_form = OpportunityFilterForm(request.GET or None)
+    filters = filter_form.to_filter()
+    page = paginate(request, selectors.opportunity_list(viewer=request.user, filters=filters))
+    context = {
+        "page": page,
+        "filter_form": filter_form,
+        "filters": filters,
+        "hx_target": "#results",
+        "saved_query": request.GET.urlencode(),
+    }
+    template = (
+        "opportunities/partials/results.html" if is_htmx(request) else "opportunities/list.html"
+    )
+    return render(request, template, context)
 
 
-def opportunity_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _visible(request: HttpRequest, slug: str) -> Opportunity:
+    opportunity = selectors.opportunity_for_viewer(viewer=request.user, slug=slug)
+    if opportunity is None:
+        raise Http404
+    return opportunity
 
 
-def own_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def opportunity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    opportunity = _visible(request, slug)
+    scope = get_scope(request.user)
+    context = {
+        "opportunity": opportunity,
+        "can_change": can_change(request.user, opportunity),
+        "interest_form": InterestForm(),
+        "comment_form": CommentForm(),
+        "reshare_form": ReshareForm(user=request.user) if scope.managed_cluster_ids else None,
+        **selectors.opportunity_activity(viewer=request.user, opportunity=opportunity),
+    }
+    return render(request, "opportunities/detail.html", context)
 
 
-def opportunity_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+def own_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.own_opportunities(viewer=request.user))
+    return render(request, "opportunities/mine.html", {"page": page})
 
 
-def opportunity_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _save(
+    request: HttpRequest, form: OpportunityForm, save: Any, success: str
+) -> HttpResponse | None:
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = save(form.service_fields())
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(opportunity)
+    return None
 
 
-def opportunity_status(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+def opportunity_create(request: HttpRequest) -> HttpResponse:
+    scope = get_scope(request.user)
+    if not (scope.organisation_ids or scope.managed_cluster_ids or scope.is_secretariat):
+        raise PermissionDenied("Items are posted for an organisation of the network.")
+    form = OpportunityForm(request.POST or None, user=request.user)
+    response = _save(
+        request,
+        form,
+        lambda data: services.opportunity_create(actor=request.user, **data),
+        "Saved.",
+    )
+    return response or render(
+        request, "opportunities/form.html", {"form": form, "title": "Share an opportunity"}
+    )
 
 
-def opportunity_follow(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+def opportunity_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    opportunity = _visible(request, slug)
+    if not can_change(request.user, opportunity):
+        raise PermissionDenied
+    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
+    response = _save(
+        request,
+        form,
+        lambda data: services.opportunity_update(
+            actor=request.user, opportunity=Opportunity.objects.get(pk=opportunity.pk), **data
+        ),
+        "Saved.",
+    )
+    return response or render(
+        request,
+        "opportunities/form.html",
+        {"form": form, "title": f"Edit {opportunity}", "opportunity": opportunity},
+    )
 
 
-def opportunity_interest(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+def _act(request: HttpRequest, slug: str, action: Any, success: str) -> HttpResponse:
+    """Run a POST action on a visible item; its refusal becomes a message, not an error page."""
+    opportunity = _visible(request, slug)
+    try:
+        action(opportunity)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(opportunity)
 
 
-def opportunity_comment(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_POST
+def opportunity_status(request: HttpRequest, slug: str) -> HttpResponse:
+    action = request.POST.get("action", "")
+    return _act(
+        request,
+        slug,
+        lambda o: services.opportunity_transition(actor=request.user, opportunity=o, action=action),
+        "Status changed.",
+    )
 
 
-def opportunity_reshare(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_POST
+def opportunity_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    following = request.POST.get("follow") == "1"
+    return _act(
+        request,
+        slug,
+        lambda o: services.follow_set(actor=request.user, opportunity=o, following=following),
+        "You follow this item." if following else "You no longer follow this item.",
+    )
 
 
-def solution_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_POST
+def opportunity_interest(request: HttpRequest, slug: str) -> HttpResponse:
+    form = InterestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say a few words about your interest.")
+        return redirect(_visible(request, slug))
+    return _act(
+        request,
+        slug,
+        lambda o: services.interest_express(
+            actor=request.user, opportunity=o, message=form.cleaned_data["message"]
+        ),
+        "Your interest was sent to the contact.",
+    )
 
 
-def solution_create(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_POST
+def opportunity_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    form = CommentForm(request.POST)
+    body = form.cleaned_data["body"] if form.is_valid() else ""
+    return _act(
+        request,
+        slug,
+        lambda o: services.comment_add(actor=request.user, opportunity=o, body=body),
+        "Comment added.",
+    )
 
 
-def solution_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+@login_required
+@require_POST
+def opportunity_reshare(request: HttpRequest, slug: str) -> HttpResponse:
+    form = ReshareForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Choose one of your clusters.")
+        return redirect(_visible(request, slug))
+    return _act(
+        request,
+        slug,
+        lambda o: services.reshare_create(actor=request.user, opportunity=o, **form.cleaned_data),
+        f"Re-shared to {form.cleaned_data['cluster']}.",
+    )
 
 
-def solution_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    raise NotImplementedError
+# Solutions ----------------------------------------------------------------------------------
+
+
+def solution_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").replace("\x00", "")
+    page = paginate(request, selectors.solution_list(viewer=request.user, q=q))
+    return render(request, "opportunities/solution_list.html", {"page": page, "q": q})
+
+
+def _visible_solution(request: HttpRequest, slug: str) -> Solution:
+    return get_object_or_404(selectors.solution_list(viewer=request.user), slug=slug)
+
+
+def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = _visible_solution(request, slug)
+    scope = get_scope(request.user)
+    editable = solution.organisation_id in scope.organisation_ids or can_change(
+        request.user, solution
+    )
+    return render(
+        request,
+        "opportunities/solution_detail.html",
+        {"solution": solution, "can_change": editable},
+    )
+
+
+def _solution_form_page(
+    request: HttpRequest, form: SolutionForm, save: Any, title: str
+) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            solution = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Solution saved.")
+            return redirect(solution)
+    return render(
+        request, "directory/form.html", {"form": form, "title": title, "back": "/solutions/"}
+    )
+
+
+@login_required
+def solution_create(request: HttpRequest) -> HttpResponse:
+    if not (get_scope(request.user).organisation_ids or get_scope(request.user).is_secretariat):
+        raise PermissionDenied("Solutions are posted by member organisations.")
+    form = SolutionForm(request.POST or None, user=request.user)
+    return _solution_form_page(
+        request,
+        form,
+        lambda data: services.solution_create(actor=request.user, **data),
+        "Offer a solution",
+    )
+
+
+@login_required
+def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    solution = _visible_solution(request, slug)
+    form = SolutionForm(request.POST or None, instance=solution, user=request.user)
+    return _solution_form_page(
+        request,
+        form,
+        lambda data: services.solution_update(
+            actor=request.user, solution=Solution.objects.get(pk=solution.pk), **data
+        ),
+        f"Edit {solution}",
+    )

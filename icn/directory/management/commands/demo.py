@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from icn.directory.demo import DemoSummary, load_demo
+from icn.opportunities.demo import load_opportunities_demo
 
 
 class Command(BaseCommand):
@@ -35,8 +36,13 @@ class Command(BaseCommand):
         password = settings.ICN_DEMO_PASSWORD
         started = time.perf_counter()
         summary = load_demo(password=password)
+        shared = load_opportunities_demo()
         seconds = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(_outcome(summary, seconds)))
+        if shared.opportunities or shared.solutions:
+            self.stdout.write(
+                f"Shared {shared.opportunities} opportunities and {shared.solutions} solutions."
+            )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password: {password})")
         width = max(len(login.email) for login in summary.logins)

@@ -1,0 +1,255 @@
+"""The opportunity exchange's pages: finding, posting and taking part, within visibility."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from icn.opportunities.models import Comment, Follow, Interest, Opportunity, Reshare
+from icn.opportunities.services import opportunities_close_expired, opportunity_create
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(network, secretariat):
+    """One published challenge per visibility level in each cluster, and a draft."""
+    made = {}
+    for cluster in ("clean", "nordic-edge"):
+        for visibility in ("public", "network", "cluster", "private"):
+            made[(cluster, visibility)] = opportunity_create(
+                actor=secretariat,
+                author_organisation=network.org(cluster, visibility),
+                publish=True,
+                kind="challenge",
+                title=f"{cluster} {visibility} challenge",
+                body="We look for heat pumps for schools.",
+                visibility=visibility,
+                contact_email="city@example.com",
+                deadline=timezone.now() + timedelta(days=30),
+            )
+    made["draft"] = opportunity_create(
+        actor=secretariat,
+        author_organisation=network.org("clean", "public"),
+        kind="news",
+        title="clean draft news",
+        visibility="public",
+    )
+    return made
+
+
+@pytest.mark.parametrize(
+    ("persona", "seen"),
+    [
+        ("anonymous", {"clean public", "nordic-edge public"}),
+        ("partner", {"clean public", "nordic-edge public", "clean network", "nordic-edge network"}),
+        (
+            "member",
+            {
+                "clean public",
+                "nordic-edge public",
+                "clean network",
+                "nordic-edge network",
+                "clean cluster",
+                "clean private",
+            },
+        ),
+        (
+            "cluster_manager",
+            {
+                "clean public",
+                "nordic-edge public",
+                "clean network",
+                "nordic-edge network",
+                "clean cluster",
+            },
+        ),
+        (
+            "other_member",
+            {
+                "clean public",
+                "nordic-edge public",
+                "clean network",
+                "nordic-edge network",
+                "nordic-edge cluster",
+                "nordic-edge private",
+            },
+        ),
+    ],
+)
+def test_opportunity_list_shows_each_role_exactly_its_scope(request, items, persona, seen):
+    body = client_for(request.getfixturevalue(persona)).get("/opportunities/").content.decode()
+    for (cluster, visibility), _ in ((k, v) for k, v in items.items() if k != "draft"):
+        label = f"{cluster} {visibility}"
+        assert (f"{label} challenge" in body) == (label in seen), label
+    assert "clean draft news" not in body
+
+
+def test_a_draft_is_seen_only_by_its_organisation_and_the_secretariat(
+    items, anonymous, member, secretariat, network
+):
+    url = items["draft"].get_absolute_url()
+    assert client_for(anonymous).get(url).status_code == 404
+    assert client_for(member).get(url).status_code == 404
+    assert client_for(secretariat).get(url).status_code == 200
+
+
+def test_search_and_filters_narrow_the_list(items, secretariat):
+    client = client_for(secretariat)
+    body = client.get("/opportunities/", {"q": "heat pump", "country": "NO"}).content.decode()
+    assert "nordic-edge public challenge" in body and "clean public challenge" not in body
+    body = client.get("/opportunities/", {"kind": "news"}).content.decode()
+    assert "challenge" not in body.split('id="results"')[1]
+
+
+def test_htmx_requests_get_only_the_results(items, anonymous):
+    body = client_for(anonymous).get("/opportunities/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in body and "clean public challenge" in body
+
+
+def test_expired_items_are_closed_and_leave_the_list(items, anonymous):
+    item = items[("clean", "public")]
+    Opportunity.objects.filter(pk=item.pk).update(deadline=timezone.now() - timedelta(days=1))
+    assert (
+        "clean public challenge"
+        not in client_for(anonymous).get("/opportunities/").content.decode()
+    )
+    assert opportunities_close_expired() == 1
+    item.refresh_from_db()
+    assert item.status == "closed"
+    body = client_for(anonymous).get("/opportunities/", {"include_closed": "on"}).content.decode()
+    assert "clean public challenge" in body
+
+
+def test_member_posts_a_challenge_for_its_organisation(network, member):
+    response = client_for(member).post(
+        "/opportunities/new/",
+        {
+            "kind": "challenge",
+            "title": "Cooling for the data centre",
+            "author_organisation": network.org("clean", "private").pk,
+            "visibility": "cluster",
+            "trl_min": 6,
+            "trl_max": 9,
+            "publish": "on",
+        },
+    )
+    assert response.status_code == 302
+    item = Opportunity.objects.get(title="Cooling for the data centre")
+    assert item.status == "published" and item.cluster == network.clean
+
+
+def test_the_form_keeps_a_funding_calls_eligibility_rules_as_data(network, secretariat):
+    response = client_for(secretariat).post(
+        "/opportunities/new/",
+        {
+            "kind": "funding_call",
+            "title": "Interreg call",
+            "author_organisation": network.org("clean", "public").pk,
+            "visibility": "network",
+            "funder": "Interreg",
+            "eligible_countries": ["DK", "NO"],
+            "min_partners": 3,
+            "min_countries": 2,
+            "required_kinds": "research: 1, public_authority: 1",
+        },
+    )
+    assert response.status_code == 302
+    item = Opportunity.objects.get(title="Interreg call")
+    assert item.eligibility == {
+        "eligible_countries": ["DK", "NO"],
+        "min_partners": 3,
+        "min_countries": 2,
+        "required_kinds": {"research": 1, "public_authority": 1},
+    }
+
+
+def test_the_form_shows_errors_next_to_fields_and_saves_nothing(network, member):
+    before = Opportunity.objects.count()
+    response = client_for(member).post(
+        "/opportunities/new/",
+        {
+            "kind": "funding_call",
+            "title": "",
+            "author_organisation": network.org("clean", "private").pk,
+            "visibility": "network",
+            "trl_min": 12,
+            "required_kinds": "wizards: 2",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "is-invalid" in body and "Unknown kind" in body
+    assert Opportunity.objects.count() == before
+
+
+def test_member_cannot_post_for_another_organisation(network, member):
+    response = client_for(member).post(
+        "/opportunities/new/",
+        {
+            "kind": "news",
+            "title": "Not mine",
+            "author_organisation": network.org("clean", "public").pk,
+            "visibility": "public",
+        },
+    )
+    assert response.status_code == 200  # not among the choices
+    assert not Opportunity.objects.filter(title="Not mine").exists()
+
+
+def test_member_follows_comments_and_expresses_interest(
+    items, member, django_capture_on_commit_callbacks, mailoutbox
+):
+    item = items[("clean", "network")]
+    client = client_for(member)
+    client.post(f"{item.get_absolute_url()}follow/", {"follow": "1"})
+    client.post(f"{item.get_absolute_url()}comments/", {"body": "We did this in Aarhus."})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{item.get_absolute_url()}interest/", {"message": "We can help."})
+    assert Follow.objects.filter(user=member, opportunity=item).exists()
+    assert Comment.objects.get(opportunity=item).body == "We did this in Aarhus."
+    assert Interest.objects.filter(opportunity=item).count() == 1
+    assert mailoutbox[0].to == ["city@example.com"] and "We can help." in mailoutbox[0].body
+
+
+def test_comments_cannot_be_added_to_an_item_the_user_cannot_see(items, other_member):
+    item = items[("clean", "cluster")]
+    response = client_for(other_member).post(
+        f"{item.get_absolute_url()}comments/", {"body": "Hello"}
+    )
+    assert response.status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_cluster_manager_reshares_another_clusters_network_item(items, other_manager, network):
+    item = items[("clean", "network")]
+    client_for(other_manager).post(
+        f"{item.get_absolute_url()}reshare/", {"cluster": network.nordic_edge.pk, "note": "For you"}
+    )
+    assert Reshare.objects.filter(opportunity=item, cluster=network.nordic_edge).exists()
+
+
+def test_the_author_publishes_and_closes_but_cannot_close_a_draft(items, secretariat):
+    draft = items["draft"]
+    client = client_for(secretariat)
+    response = client.post(f"{draft.get_absolute_url()}status/", {"action": "close"}, follow=True)
+    assert "cannot be closed" in response.content.decode()
+    client.post(f"{draft.get_absolute_url()}status/", {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.status == "published"
+
+
+def test_every_opportunity_page_renders_for_every_role(request, items, network):
+    item = items[("clean", "public")]
+    pages = ["/opportunities/", item.get_absolute_url(), "/solutions/", "/"]
+    for persona in ["anonymous", "member", "partner", "cluster_manager", "secretariat"]:
+        client = client_for(request.getfixturevalue(persona))
+        for url in pages:
+            assert client.get(url).status_code == 200, (persona, url)
+    for persona in ["member", "cluster_manager", "secretariat"]:
+        client = client_for(request.getfixturevalue(persona))
+        for url in ["/opportunities/new/", "/opportunities/mine/", "/solutions/new/"]:
+            assert client.get(url).status_code in (200, 403), (persona, url)
