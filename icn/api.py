@@ -181,5 +181,6 @@ def require_user(request: HttpRequest) -> Any:
 
 api.add_router("/", "icn.directory.api.router")
 api.add_router("/", "icn.accounts.api.router")
-api.add_router("/", "icn.opportunities.api.router")
+# The OCDS routes first: their literal paths must win over /opportunities/{slug}.
 api.add_router("/", "icn.opportunities.ocds_api.router")
+api.add_router("/", "icn.opportunities.api.router")
