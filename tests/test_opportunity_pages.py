@@ -7,8 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from icn.opportunities.models import Comment, Follow, Interest, Opportunity, Reshare
-from icn.opportunities.services import opportunities_close_expired, opportunity_create
+from icn.opportunities.models import Comment, Follow, Interest, Opportunity, Reshare, Solution
+from icn.opportunities.services import (
+    opportunities_close_expired,
+    opportunity_create,
+    solution_create,
+)
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +257,72 @@ def test_every_opportunity_page_renders_for_every_role(request, items, network):
         client = client_for(request.getfixturevalue(persona))
         for url in ["/opportunities/new/", "/opportunities/mine/", "/solutions/new/"]:
             assert client.get(url).status_code in (200, 403), (persona, url)
+
+
+def test_a_member_says_its_solution_is_pilot_ready_but_cannot_award_itself(network, member):
+    client = client_for(member)
+    organisation = network.org("clean", "private")
+    response = client.post(
+        "/solutions/new/",
+        {
+            "organisation": organisation.pk,
+            "title": "Heat battery",
+            "description": "Stores heat.",
+            "labels": ["pilot_ready", "efficient_solution"],
+            "visibility": "network",
+        },
+    )
+    assert response.status_code == 200  # the award is not among a member's choices
+    client.post(
+        "/solutions/new/",
+        {
+            "organisation": organisation.pk,
+            "title": "Heat battery",
+            "description": "Stores heat.",
+            "labels": ["pilot_ready"],
+            "visibility": "network",
+        },
+    )
+    solution = Solution.objects.get(title="Heat battery")
+    assert solution.labels == ["pilot_ready"]
+
+
+def test_an_awarded_label_survives_the_members_own_edit(network, member, secretariat):
+    solution = solution_create(
+        actor=secretariat,
+        organisation=network.org("clean", "private"),
+        title="Heat battery",
+        description="Stores heat.",
+        labels=["efficient_solution"],
+        visibility="network",
+    )
+    response = client_for(member).post(
+        f"/solutions/{solution.slug}/edit/",
+        {
+            "organisation": solution.organisation_id,
+            "title": "Heat battery 2",
+            "description": "Stores heat.",
+            "labels": ["pilot_ready"],
+            "visibility": "network",
+        },
+    )
+    assert response.status_code == 302
+    solution.refresh_from_db()
+    assert solution.title == "Heat battery 2"
+    assert sorted(solution.labels) == ["efficient_solution", "pilot_ready"]
+
+
+def test_an_item_cannot_be_published_with_a_deadline_in_the_past(network, member):
+    response = client_for(member).post(
+        "/opportunities/new/",
+        {
+            "kind": "news",
+            "title": "Late",
+            "author_organisation": network.org("clean", "private").pk,
+            "visibility": "network",
+            "deadline": "2020-01-01T12:00",
+            "publish": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "The deadline has passed" in response.content.decode()

@@ -89,3 +89,11 @@ def test_any_user_text_becomes_a_safe_fts5_query(text):
 @pytest.mark.parametrize("text", ["AND OR NOT", '"unbalanced', "near(a b)", "a:b", "-x", "*"])
 def test_operators_in_user_text_are_not_errors(network, text):
     list(search(Opportunity.objects.all(), text))
+
+
+def test_text_without_words_sorted_by_relevance_is_an_empty_list_not_an_error(network, anonymous):
+    from tests.conftest import client_for
+
+    response = client_for(anonymous).get("/opportunities/", {"q": "!!!", "sort": "relevance"})
+    assert response.status_code == 200
+    assert "Nothing matches" in response.content.decode()

@@ -34,6 +34,8 @@ router = Router(tags=["directory"])
 
 # Larger numbers cannot be a primary key; refusing them keeps the database from overflowing.
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Slugs in paths are plain words; anything else (a NUL, say) cannot name a record.
+Slug = Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$", max_length=320)]
 
 READ_ERRORS = errors(401, 404)
 WRITE_ERRORS = errors(401, 403, 404, 422)
@@ -90,12 +92,12 @@ def cluster_list(request: HttpRequest) -> Any:
 
 
 @router.get("/clusters/{slug}", response={200: ClusterOut, **READ_ERRORS}, tags=["clusters"])
-def cluster_detail(request: HttpRequest, slug: str) -> Any:
+def cluster_detail(request: HttpRequest, slug: Slug) -> Any:
     return _get(_cluster_queryset(_viewer(request)), slug=slug)
 
 
 @router.patch("/clusters/{slug}", response={200: ClusterOut, **WRITE_ERRORS}, tags=["clusters"])
-def cluster_update(request: HttpRequest, slug: str, payload: ClusterPatch) -> Any:
+def cluster_update(request: HttpRequest, slug: Slug, payload: ClusterPatch) -> Any:
     """For the cluster's managers and the secretariat; only the secretariat changes status."""
     user = require_user(request)
     cluster = _get(_cluster_queryset(user), slug=slug)
@@ -126,7 +128,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) 
     response={200: OrganisationOut, **READ_ERRORS},
     tags=["organisations"],
 )
-def organisation_detail(request: HttpRequest, slug: str) -> Any:
+def organisation_detail(request: HttpRequest, slug: Slug) -> Any:
     return _get(selectors.organisation_list(viewer=_viewer(request)), slug=slug)
 
 
@@ -156,7 +158,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
     response={200: OrganisationOut, **WRITE_ERRORS},
     tags=["organisations"],
 )
-def organisation_update(request: HttpRequest, slug: str, payload: OrganisationPatch) -> Any:
+def organisation_update(request: HttpRequest, slug: Slug, payload: OrganisationPatch) -> Any:
     """Only the fields sent change. Clusters and topics, when sent, replace the old ones."""
     user = require_user(request)
     organisation = _get(Organisation.objects.visible_to(user), slug=slug)
@@ -170,7 +172,7 @@ def organisation_update(request: HttpRequest, slug: str, payload: OrganisationPa
     response={204: None, **WRITE_ERRORS},
     tags=["organisations"],
 )
-def organisation_delete(request: HttpRequest, slug: str) -> Any:
+def organisation_delete(request: HttpRequest, slug: Slug) -> Any:
     user = require_user(request)
     organisation = _get(Organisation.objects.visible_to(user), slug=slug)
     services.organisation_delete(actor=user, organisation=organisation)
@@ -269,7 +271,7 @@ def topic_list(request: HttpRequest) -> Any:
 
 
 @router.get("/topics/{slug}", response={200: TopicOut, **READ_ERRORS}, tags=["topics"])
-def topic_detail(request: HttpRequest, slug: str) -> Any:
+def topic_detail(request: HttpRequest, slug: Slug) -> Any:
     return _get(_topic_queryset(), slug=slug)
 
 

@@ -51,6 +51,14 @@ class OpportunityFilter(Schema):
     def _blank_is_none(cls, value: Any) -> Any:
         return _clean_text(value)
 
+    @field_validator("deadline_after", "deadline_before")
+    @classmethod
+    def _plausible_date(cls, value: date | None) -> date | None:
+        # Dates of the year 1 cannot be turned into UTC; nobody means them anyway.
+        if value is not None and value.year < 1900:
+            raise ValueError("Give a date from the year 1900 on.")
+        return value
+
     @field_validator("include_closed", mode="before")
     @classmethod
     def _blank_is_false(cls, value: Any) -> Any:

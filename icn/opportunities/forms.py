@@ -10,6 +10,7 @@ from icn.core.visibility import Visibility, get_scope
 from icn.directory.models import Cluster, Organisation, OrganisationKind, Topic
 from icn.opportunities.filters import OpportunityFilter
 from icn.opportunities.models import Opportunity, OpportunityKind, Solution, SolutionLabel
+from icn.opportunities.services import AWARDED_LABELS
 
 COUNTRIES = [("", "—"), *country_choices()]
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -282,3 +283,16 @@ class SolutionForm(StyledFormMixin, forms.ModelForm):
             else Organisation.objects.filter(pk__in=scope.organisation_ids)
         )
         self.fields["visibility"].initial = Visibility.NETWORK
+        if not scope.is_secretariat:
+            # Awards are given by the secretariat; a member only says it is ready for a pilot.
+            self.fields["labels"].choices = [  # type: ignore[attr-defined]
+                (SolutionLabel.PILOT_READY.value, SolutionLabel.PILOT_READY.label)
+            ]
+            self.kept_awards = [
+                label for label in self.instance.labels or [] if label in AWARDED_LABELS
+            ]
+
+    kept_awards: list[str] = []
+
+    def clean_labels(self) -> list[str]:
+        return [*self.kept_awards, *self.cleaned_data.get("labels", [])]

@@ -54,6 +54,9 @@ def validate_eligibility(value: Any) -> None:
     unknown = set(value) - ELIGIBILITY_KEYS
     if unknown:
         raise ValidationError(f"Unknown eligibility rule(s): {', '.join(sorted(unknown))}.")
+    for key in ("eligible_countries", "eligible_kinds"):
+        if not isinstance(value.get(key, []) or [], list):
+            raise ValidationError(f"{key} must be a list.")
     for code in value.get("eligible_countries", []) or []:
         validate_country(str(code))
     kinds = set(OrganisationKind.values)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import FloatField, QuerySet
+from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "opportunities_fts"
@@ -39,10 +39,15 @@ def fts5_query(text: str) -> str:
     return " ".join(terms)
 
 
+def _nothing(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """No match, still with a rank, so that ordering by relevance works on it."""
+    return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
+
+
 def _search_sqlite(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     query = fts5_query(text)
     if not query:
-        return queryset.none()
+        return _nothing(queryset)
     weights = ", ".join(str(w) for w in FTS_COLUMNS.values())
     matches = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query])
     rank = RawSQL(
@@ -56,7 +61,7 @@ def _search_sqlite(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
 
 def _search_postgresql(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     if not _WORD.search(text or ""):
-        return queryset.none()
+        return _nothing(queryset)
     vector = (
         SearchVector("title", weight="A", config="english")
         + SearchVector("summary", "buyer", "funder", "programme", weight="B", config="english")

@@ -26,7 +26,10 @@ from icn.opportunities.models import (
     Reshare,
     SavedSearch,
     Solution,
+    SolutionLabel,
 )
+
+AWARDED_LABELS = {SolutionLabel.EFFICIENT_SOLUTION, SolutionLabel.AWARD}
 
 
 def _assign(instance: Any, fields: dict[str, Any]) -> None:
@@ -91,6 +94,8 @@ def opportunity_create(
     )
     opportunity.slug = unique_slug(Opportunity, opportunity.title, max_length=300)
     if publish:
+        if opportunity.deadline and opportunity.deadline < timezone.now():
+            raise ValidationError({"deadline": "The deadline has passed: move it to publish."})
         opportunity.status = OpportunityStatus.PUBLISHED
         opportunity.published_at = timezone.now()
     opportunity.full_clean()
@@ -277,6 +282,13 @@ def reshare_create(
 # Solutions ----------------------------------------------------------------------------------
 
 
+def _check_labels(actor: Any, old: list[str], new: list[str]) -> None:
+    """Labels such as "Efficient Solution" are awarded by the network, not given to oneself."""
+    changed = (set(old) ^ set(new)) & AWARDED_LABELS
+    if changed and not get_scope(actor).is_secretariat:
+        raise PermissionDenied("Only the secretariat awards labels such as Efficient Solution.")
+
+
 @transaction.atomic
 def solution_create(
     *, actor: Any, organisation: Organisation, topics: Iterable[Topic] = (), **fields: Any
@@ -285,6 +297,7 @@ def solution_create(
         organisation.pk in get_scope(actor).organisation_ids or can_change(actor, organisation)
     ):
         raise PermissionDenied("Solutions are posted by their own organisation.")
+    _check_labels(actor, [], fields.get("labels") or [])
     solution = Solution(organisation=organisation, **fields)
     solution.slug = unique_slug(Solution, solution.title, max_length=300)
     solution.full_clean()
@@ -300,6 +313,8 @@ def solution_update(
     scope = get_scope(actor)
     if not (solution.organisation_id in scope.organisation_ids or can_change(actor, solution)):
         raise PermissionDenied("You may not change this solution.")
+    if "labels" in fields:
+        _check_labels(actor, solution.labels or [], fields["labels"] or [])
     _assign(solution, fields)
     solution.full_clean()
     solution.save()
