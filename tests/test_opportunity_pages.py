@@ -326,3 +326,56 @@ def test_an_item_cannot_be_published_with_a_deadline_in_the_past(network, member
     )
     assert response.status_code == 200
     assert "The deadline has passed" in response.content.decode()
+
+
+def test_home_shows_a_member_the_items_that_fit_its_profile_first(network, member, secretariat):
+    fitting = opportunity_create(
+        actor=secretariat,
+        author_organisation=network.org("nordic-edge", "public"),
+        publish=True,
+        kind="challenge",
+        title="Hydrogen buses for Stavanger",
+        visibility="public",
+        topics=[network.topic],
+    )
+    other = opportunity_create(
+        actor=secretariat,
+        author_organisation=network.org("nordic-edge", "public"),
+        publish=True,
+        kind="news",
+        title="A new office opens",
+        visibility="public",
+    )
+    hidden = opportunity_create(
+        actor=secretariat,
+        author_organisation=network.org("nordic-edge", "cluster"),
+        publish=True,
+        kind="challenge",
+        title="Hydrogen ferries (Nordic Edge only)",
+        visibility="cluster",
+        topics=[network.topic],
+    )
+    body = client_for(member).get("/").content.decode()
+    section = body.split("For you")[1]
+    assert fitting.title in section and other.title in section
+    assert section.index(fitting.title) < section.index(other.title)
+    assert "Matches your topics: Hydrogen" in section
+    assert hidden.title not in body
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "partner", "other_member", "cluster_manager"])
+def test_home_never_shows_an_item_outside_the_viewers_scope(request, items, persona):
+    user = request.getfixturevalue(persona)
+    visible = set(Opportunity.objects.visible_to(user).values_list("title", flat=True))
+    body = client_for(user).get("/").content.decode()
+    for item in Opportunity.objects.all():
+        if item.title not in visible:
+            assert item.title not in body
+
+
+def test_not_relevant_from_the_list_hides_the_item_from_the_home_page(items, member):
+    item = items[("clean", "public")]
+    client = client_for(member)
+    assert item.title in client.get("/").content.decode()
+    client.post(f"/alerts/not-relevant/{item.slug}/", {"next": "/"}, follow=True)
+    assert item.title not in client.get("/").content.decode()

@@ -5,11 +5,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from icn.directory import selectors
+from icn.opportunities.alerts import ranked_for
+from icn.opportunities.selectors import opportunity_list
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The role-aware home: what the viewer's scope lets it do first."""
     context = selectors.home_summary(viewer=request.user)
+    if request.user.is_authenticated:
+        context["for_you"] = ranked_for(viewer=request.user, limit=6)
+    else:
+        context["latest"] = opportunity_list(viewer=request.user)[:5]
     return render(request, "core/home.html", context)
 
 
