@@ -190,6 +190,7 @@ MEDIA_URL = "/media/"
 # Member imports: the largest file accepted and the most rows read from it.
 ICN_IMPORT_MAX_BYTES = env_int("ICN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 ICN_IMPORT_MAX_ROWS = env_int("ICN_IMPORT_MAX_ROWS", 10_000)
+ICN_ATTACHMENT_MAX_BYTES = env_int("ICN_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ICN_UPLOAD_MAX_MEMORY", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

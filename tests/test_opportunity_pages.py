@@ -379,3 +379,60 @@ def test_not_relevant_from_the_list_hides_the_item_from_the_home_page(items, mem
     assert item.title in client.get("/").content.decode()
     client.post(f"/alerts/not-relevant/{item.slug}/", {"next": "/"}, follow=True)
     assert item.title not in client.get("/").content.decode()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_the_author_attaches_a_pdf_that_only_those_who_see_the_item_can_download(
+    items, secretariat, member, other_member, media
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = items[("clean", "cluster")]
+    pdf = SimpleUploadedFile("brief.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+    client_for(secretariat).post(f"{item.get_absolute_url()}attachments/", {"file": pdf})
+    attachment = item.attachments.get()
+    url = f"{item.get_absolute_url()}attachments/{attachment.pk}/"
+    response = client_for(member).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert client_for(other_member).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("brief.pdf", b"<html><script>alert(1)</script>", "not a .pdf file"),
+        ("run.exe", b"MZ...", "files only"),
+        ("notes.txt", b"abc\x00def", "binary data"),
+    ],
+)
+def test_an_attachment_whose_content_does_not_match_its_type_is_refused(
+    items, secretariat, media, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = items[("clean", "public")]
+    response = client_for(secretariat).post(
+        f"{item.get_absolute_url()}attachments/",
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+    assert message in response.content.decode()
+    assert not item.attachments.exists()
+
+
+def test_only_those_who_may_edit_the_item_attach_files(items, member, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = items[("clean", "public")]
+    response = client_for(member).post(
+        f"{item.get_absolute_url()}attachments/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+    )
+    assert response.status_code == 403
+    assert not item.attachments.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from icn.directory.models import Cluster, Organisation, Topic
 from icn.directory.services import unique_slug
 from icn.opportunities.models import (
     AlertSettings,
+    Attachment,
     Comment,
     Feedback,
     Follow,
@@ -172,6 +174,71 @@ def opportunities_close_expired(*, now: Any = None) -> int:
     return Opportunity.objects.filter(status=OpportunityStatus.PUBLISHED, deadline__lt=now).update(
         status=OpportunityStatus.CLOSED, updated_at=now
     )
+
+
+# Attachments: a known type, checked by content, under the size limit ----------------------
+
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        (b"PK\x03\x04",),
+    ),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".txt": ("text/plain", ()),
+    ".csv": ("text/csv", ()),
+}
+
+
+def _attachment_type(name: str, head: bytes) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise ValidationError({"file": f"Attach {', '.join(sorted(ATTACHMENT_TYPES))} files only."})
+    content_type, magics = ATTACHMENT_TYPES[suffix]
+    if magics and not any(head.startswith(magic) for magic in magics):
+        raise ValidationError({"file": f"The file's content is not a {suffix} file."})
+    if not magics and b"\x00" in head:
+        raise ValidationError({"file": "A text file cannot hold binary data."})
+    return content_type
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, opportunity: Opportunity, upload: Any) -> Attachment:
+    """Attach a file to an item; its type is checked by content, not only by name."""
+    _require_change(actor, opportunity)
+    if upload.size > settings.ICN_ATTACHMENT_MAX_BYTES:
+        limit = settings.ICN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError({"file": f"Files up to {limit} MB can be attached."})
+    head = upload.read(16)
+    upload.seek(0)
+    name = Path(upload.name).name[:200]
+    attachment = Attachment(
+        opportunity=opportunity,
+        name=name,
+        content_type=_attachment_type(name, head),
+        size=upload.size,
+    )
+    attachment.file.save(name, upload, save=False)
+    attachment.full_clean()
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Any, attachment: Attachment) -> None:
+    _require_change(actor, attachment.opportunity)
+    attachment.file.delete(save=False)
+    attachment.delete()
 
 
 # Taking part --------------------------------------------------------------------------------

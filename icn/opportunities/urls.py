@@ -17,6 +17,17 @@ urlpatterns = [
     path("opportunities/<slug:slug>/interest/", views.opportunity_interest, name="interest"),
     path("opportunities/<slug:slug>/comments/", views.opportunity_comment, name="comment"),
     path("opportunities/<slug:slug>/reshare/", views.opportunity_reshare, name="reshare"),
+    path("opportunities/<slug:slug>/attachments/", views.attachment_add, name="attachment_add"),
+    path(
+        "opportunities/<slug:slug>/attachments/<int:pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "opportunities/<slug:slug>/attachments/<int:pk>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
     path("solutions/", views.solution_list, name="solution_list"),
     path("solutions/new/", views.solution_create, name="solution_create"),
     path("solutions/<slug:slug>/", views.solution_detail, name="solution_detail"),

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -24,7 +24,7 @@ from icn.opportunities.forms import (
     ReshareForm,
     SolutionForm,
 )
-from icn.opportunities.models import Opportunity, Solution
+from icn.opportunities.models import Attachment, Opportunity, Solution
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -201,6 +201,47 @@ def opportunity_reshare(request: HttpRequest, slug: str) -> HttpResponse:
         slug,
         lambda o: services.reshare_create(actor=request.user, opportunity=o, **form.cleaned_data),
         f"Re-shared to {form.cleaned_data['cluster']}.",
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    opportunity = _visible(request, slug)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to attach.")
+        return redirect(opportunity)
+    return _act(
+        request,
+        slug,
+        lambda o: services.attachment_add(actor=request.user, opportunity=o, upload=upload),
+        f"Attached {upload.name}.",
+    )
+
+
+def attachment_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """Files are served only to those who see the item, and always as downloads."""
+    opportunity = _visible(request, slug)
+    attachment = get_object_or_404(Attachment, pk=pk, opportunity=opportunity)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    opportunity = _visible(request, slug)
+    attachment = get_object_or_404(Attachment, pk=pk, opportunity=opportunity)
+    return _act(
+        request,
+        slug,
+        lambda o: services.attachment_delete(actor=request.user, attachment=attachment),
+        f"Removed {attachment.name}.",
     )
 
 
