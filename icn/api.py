@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, get_type_hints
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Schema, Swagger
+from ninja import Field, NinjaAPI, Path, Schema, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -84,6 +85,10 @@ class ErrorOut(Schema):
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:
     """Error responses of an operation, for the OpenAPI schema."""
     return dict.fromkeys(codes, ErrorOut)
+
+
+READ_ERRORS = errors(401, 404)
+WRITE_ERRORS = errors(401, 403, 404, 422)
 
 
 # Bounded, because databases take LIMIT and OFFSET as 64-bit integers: a larger number sent
@@ -177,6 +182,40 @@ def require_user(request: HttpRequest) -> Any:
     if user is None or not user.is_authenticated:
         raise AuthenticationError(message="Authentication required.")
     return user
+
+
+# Shared by the routers -------------------------------------------------------------------
+
+# Larger numbers cannot be a primary key; refusing them keeps the database from overflowing.
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Slugs in paths are plain words; anything else (a NUL, which PostgreSQL refuses in a query)
+# cannot name a record and is a 422 rather than a database error.
+Slug = Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$", max_length=320)]
+
+M = TypeVar("M", bound=Any)
+
+
+def viewer(request: HttpRequest) -> Any:
+    """The caller: a user, or AnonymousUser."""
+    return request.auth  # type: ignore[attr-defined]
+
+
+def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """One record the caller may see; a hidden one is as absent as a missing one."""
+    record = queryset.filter(**lookup).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def by_slug(queryset: QuerySet[M], slugs: Iterable[str], field: str, what: str) -> list[M]:
+    """Records named by slug in a request body; unknown slugs are a 422 naming the field."""
+    wanted = list(dict.fromkeys(slugs))
+    found = {record.slug: record for record in queryset.filter(slug__in=wanted)}
+    unknown = [slug for slug in wanted if slug not in found]
+    if unknown:
+        raise DjangoValidationError({field: f"Unknown {what}: {', '.join(unknown)}."})
+    return [found[slug] for slug in wanted]
 
 
 api.add_router("/", "icn.directory.api.router")

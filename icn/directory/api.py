@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router, Status
+from django.http import HttpRequest
+from ninja import Query, Router, Status
 
-from icn.api import errors, paginated, require_user
+from icn.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    RecordId,
+    Slug,
+    by_slug,
+    get_or_404,
+    paginated,
+    require_user,
+    viewer,
+)
 from icn.directory import selectors, services
 from icn.directory.filters import OrganisationFilter, PersonFilter
 from icn.directory.models import Cluster, Organisation, Partnership, Person, Topic
@@ -32,49 +41,17 @@ from icn.directory.schemas import (
 
 router = Router(tags=["directory"])
 
-# Larger numbers cannot be a primary key; refusing them keeps the database from overflowing.
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-# Slugs in paths are plain words; anything else (a NUL, say) cannot name a record.
-Slug = Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$", max_length=320)]
-
-READ_ERRORS = errors(401, 404)
-WRITE_ERRORS = errors(401, 403, 404, 422)
-
-M = TypeVar("M", bound=Any)
-
-
-def _viewer(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _get(queryset: QuerySet[M], **lookup: Any) -> M:
-    """One record the caller may see; a hidden one is as absent as a missing one."""
-    record = queryset.filter(**lookup).first()
-    if record is None:
-        raise Http404
-    return record
-
-
-def _by_slug(queryset: QuerySet[M], slugs: Iterable[str], field: str, what: str) -> list[M]:
-    """Records named by slug in a request body; unknown slugs are a 422 naming the field."""
-    wanted = list(dict.fromkeys(slugs))
-    found = {record.slug: record for record in queryset.filter(slug__in=wanted)}
-    unknown = [slug for slug in wanted if slug not in found]
-    if unknown:
-        raise ValidationError({field: f"Unknown {what}: {', '.join(unknown)}."})
-    return [found[slug] for slug in wanted]
-
 
 def _clusters(viewer: Any, slugs: Iterable[str], field: str) -> list[Cluster]:
-    return _by_slug(selectors.cluster_list(viewer=viewer), slugs, field, "cluster")
+    return by_slug(selectors.cluster_list(viewer=viewer), slugs, field, "cluster")
 
 
 def _topics(slugs: Iterable[str], field: str) -> list[Topic]:
-    return _by_slug(Topic.objects.all(), slugs, field, "topic")
+    return by_slug(Topic.objects.all(), slugs, field, "topic")
 
 
 def _organisation(viewer: Any, slug: str, field: str) -> Organisation:
-    return _by_slug(Organisation.objects.visible_to(viewer), [slug], field, "organisation")[0]
+    return by_slug(Organisation.objects.visible_to(viewer), [slug], field, "organisation")[0]
 
 
 # Clusters -----------------------------------------------------------------------------------
@@ -88,24 +65,24 @@ def _cluster_queryset(viewer: Any) -> QuerySet[Cluster]:
 @paginated
 def cluster_list(request: HttpRequest) -> Any:
     """Member and former clusters; applicants for the secretariat and their own managers."""
-    return _cluster_queryset(_viewer(request))
+    return _cluster_queryset(viewer(request))
 
 
 @router.get("/clusters/{slug}", response={200: ClusterOut, **READ_ERRORS}, tags=["clusters"])
 def cluster_detail(request: HttpRequest, slug: Slug) -> Any:
-    return _get(_cluster_queryset(_viewer(request)), slug=slug)
+    return get_or_404(_cluster_queryset(viewer(request)), slug=slug)
 
 
 @router.patch("/clusters/{slug}", response={200: ClusterOut, **WRITE_ERRORS}, tags=["clusters"])
 def cluster_update(request: HttpRequest, slug: Slug, payload: ClusterPatch) -> Any:
     """For the cluster's managers and the secretariat; only the secretariat changes status."""
     user = require_user(request)
-    cluster = _get(_cluster_queryset(user), slug=slug)
+    cluster = get_or_404(_cluster_queryset(user), slug=slug)
     fields = payload.model_dump(exclude_unset=True)
     if "focus_topics" in fields:
         fields["focus_topics"] = _topics(fields["focus_topics"], "focus_topics")
     cluster = services.cluster_update(actor=user, cluster=cluster, **fields)
-    return _get(Cluster.objects.prefetch_related("focus_topics"), pk=cluster.pk)
+    return get_or_404(Cluster.objects.prefetch_related("focus_topics"), pk=cluster.pk)
 
 
 # Organisations ------------------------------------------------------------------------------
@@ -113,14 +90,14 @@ def cluster_update(request: HttpRequest, slug: Slug, payload: ClusterPatch) -> A
 
 def _written_organisation(pk: int) -> Organisation:
     # The writer sees what it wrote, even when its visibility now hides it from the writer.
-    return _get(Organisation.objects.prefetch_related("clusters", "topics"), pk=pk)
+    return get_or_404(Organisation.objects.prefetch_related("clusters", "topics"), pk=pk)
 
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
 @paginated
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) -> Any:
     """The organisations the caller may see, with the filters of the directory page."""
-    return selectors.organisation_list(viewer=_viewer(request), filters=filters)
+    return selectors.organisation_list(viewer=viewer(request), filters=filters)
 
 
 @router.get(
@@ -129,7 +106,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilter]) 
     tags=["organisations"],
 )
 def organisation_detail(request: HttpRequest, slug: Slug) -> Any:
-    return _get(selectors.organisation_list(viewer=_viewer(request)), slug=slug)
+    return get_or_404(selectors.organisation_list(viewer=viewer(request)), slug=slug)
 
 
 def _organisation_relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +138,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn) -> Any:
 def organisation_update(request: HttpRequest, slug: Slug, payload: OrganisationPatch) -> Any:
     """Only the fields sent change. Clusters and topics, when sent, replace the old ones."""
     user = require_user(request)
-    organisation = _get(Organisation.objects.visible_to(user), slug=slug)
+    organisation = get_or_404(Organisation.objects.visible_to(user), slug=slug)
     fields = _organisation_relations(user, payload.model_dump(exclude_unset=True))
     services.organisation_update(actor=user, organisation=organisation, **fields)
     return _written_organisation(organisation.pk)
@@ -174,7 +151,7 @@ def organisation_update(request: HttpRequest, slug: Slug, payload: OrganisationP
 )
 def organisation_delete(request: HttpRequest, slug: Slug) -> Any:
     user = require_user(request)
-    organisation = _get(Organisation.objects.visible_to(user), slug=slug)
+    organisation = get_or_404(Organisation.objects.visible_to(user), slug=slug)
     services.organisation_delete(actor=user, organisation=organisation)
     return Status(204, None)
 
@@ -205,19 +182,19 @@ def _written_person(viewer: Any, pk: int) -> Person:
     queryset = Person.objects.select_related("organisation").prefetch_related(
         "topics", "key_contact_for"
     )
-    return _get(_with_email_rights(queryset, viewer), pk=pk)
+    return get_or_404(_with_email_rights(queryset, viewer), pk=pk)
 
 
 @router.get("/people", response=list[PersonOut], tags=["people"])
 @paginated
 def person_list(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     """Listed people of organisations the caller may see; e-mails only where it may edit."""
-    return _people(_viewer(request), filters)
+    return _people(viewer(request), filters)
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **READ_ERRORS}, tags=["people"])
 def person_detail(request: HttpRequest, person_id: RecordId) -> Any:
-    return _get(_people(_viewer(request)), pk=person_id)
+    return get_or_404(_people(viewer(request)), pk=person_id)
 
 
 def _person_relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +219,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> Any:
 @router.patch("/people/{person_id}", response={200: PersonOut, **WRITE_ERRORS}, tags=["people"])
 def person_update(request: HttpRequest, person_id: RecordId, payload: PersonPatch) -> Any:
     user = require_user(request)
-    person = _get(selectors.person_list(viewer=user), pk=person_id)
+    person = get_or_404(selectors.person_list(viewer=user), pk=person_id)
     fields = _person_relations(user, payload.model_dump(exclude_unset=True))
     services.person_update(actor=user, person=person, **fields)
     return _written_person(user, person.pk)
@@ -251,7 +228,7 @@ def person_update(request: HttpRequest, person_id: RecordId, payload: PersonPatc
 @router.delete("/people/{person_id}", response={204: None, **WRITE_ERRORS}, tags=["people"])
 def person_delete(request: HttpRequest, person_id: RecordId) -> Any:
     user = require_user(request)
-    person = _get(selectors.person_list(viewer=user), pk=person_id)
+    person = get_or_404(selectors.person_list(viewer=user), pk=person_id)
     services.person_delete(actor=user, person=person)
     return Status(204, None)
 
@@ -272,7 +249,7 @@ def topic_list(request: HttpRequest) -> Any:
 
 @router.get("/topics/{slug}", response={200: TopicOut, **READ_ERRORS}, tags=["topics"])
 def topic_detail(request: HttpRequest, slug: Slug) -> Any:
-    return _get(_topic_queryset(), slug=slug)
+    return get_or_404(_topic_queryset(), slug=slug)
 
 
 @router.post("/topics", response={201: TopicOut, **WRITE_ERRORS}, tags=["topics"])
@@ -281,9 +258,9 @@ def topic_create(request: HttpRequest, payload: TopicIn) -> Any:
     user = require_user(request)
     fields = payload.model_dump()
     if fields["parent"] is not None:
-        fields["parent"] = _by_slug(Topic.objects.all(), [fields["parent"]], "parent", "topic")[0]
+        fields["parent"] = by_slug(Topic.objects.all(), [fields["parent"]], "parent", "topic")[0]
     topic = services.topic_create(actor=user, **fields)
-    return Status(201, _get(_topic_queryset(), pk=topic.pk))
+    return Status(201, get_or_404(_topic_queryset(), pk=topic.pk))
 
 
 # Partnerships -------------------------------------------------------------------------------
@@ -299,14 +276,14 @@ def _partnership_relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _written_partnership(pk: int) -> Partnership:
     queryset = Partnership.objects.select_related("partner").prefetch_related("clusters")
-    return _get(queryset, pk=pk)
+    return get_or_404(queryset, pk=pk)
 
 
 @router.get("/partnerships", response=list[PartnershipOut], tags=["partnerships"])
 @paginated
 def partnership_list(request: HttpRequest) -> Any:
     """The network's agreements with partner organisations that the caller may see."""
-    return selectors.partnership_list(viewer=_viewer(request))
+    return selectors.partnership_list(viewer=viewer(request))
 
 
 @router.get(
@@ -315,7 +292,7 @@ def partnership_list(request: HttpRequest) -> Any:
     tags=["partnerships"],
 )
 def partnership_detail(request: HttpRequest, partnership_id: RecordId) -> Any:
-    return _get(selectors.partnership_list(viewer=_viewer(request)), pk=partnership_id)
+    return get_or_404(selectors.partnership_list(viewer=viewer(request)), pk=partnership_id)
 
 
 @router.post("/partnerships", response={201: PartnershipOut, **WRITE_ERRORS}, tags=["partnerships"])
@@ -336,7 +313,7 @@ def partnership_update(
     request: HttpRequest, partnership_id: RecordId, payload: PartnershipPatch
 ) -> Any:
     user = require_user(request)
-    partnership = _get(Partnership.objects.visible_to(user), pk=partnership_id)
+    partnership = get_or_404(Partnership.objects.visible_to(user), pk=partnership_id)
     fields = _partnership_relations(user, payload.model_dump(exclude_unset=True))
     services.partnership_update(actor=user, partnership=partnership, **fields)
     return _written_partnership(partnership.pk)
@@ -349,6 +326,6 @@ def partnership_update(
 )
 def partnership_delete(request: HttpRequest, partnership_id: RecordId) -> Any:
     user = require_user(request)
-    partnership = _get(Partnership.objects.visible_to(user), pk=partnership_id)
+    partnership = get_or_404(Partnership.objects.visible_to(user), pk=partnership_id)
     services.partnership_delete(actor=user, partnership=partnership)
     return Status(204, None)

@@ -8,14 +8,8 @@ from django.db.models import Q, QuerySet
 from ninja import Schema
 from pydantic import field_validator
 
+from icn.core.text import clean_filter_value
 from icn.directory.models import OrganisationKind
-
-
-def _clean_text(value: Any) -> Any:
-    """Blank means no filter; NUL characters (which PostgreSQL refuses in text) are dropped."""
-    if isinstance(value, str):
-        value = value.replace("\x00", "").strip()
-    return None if value in ("", None) else value
 
 
 class OrganisationFilter(Schema):
@@ -31,7 +25,7 @@ class OrganisationFilter(Schema):
     @field_validator("q", "country", "cluster", "topic", "visibility", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_filter_value(value)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -74,7 +68,7 @@ class PersonFilter(Schema):
     @field_validator("q", "organisation", "cluster", "topic", "key_contact", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_filter_value(value)
 
     def apply(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.q:

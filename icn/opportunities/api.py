@@ -5,16 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Path, Query, Router, Status
+from ninja import Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from icn.api import errors, paginated, require_user
+from icn.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Slug,
+    by_slug,
+    get_or_404,
+    paginated,
+    require_user,
+    viewer,
+)
 from icn.directory import selectors as directory_selectors
 from icn.directory.models import Cluster, Organisation, Topic
 from icn.opportunities import selectors, services
@@ -41,48 +49,17 @@ router = Router(tags=["opportunities"])
 
 _WORD = re.compile(r"\w", re.UNICODE)
 
-# Slugs as `unique_slug` makes them: other text (a NUL character, which PostgreSQL refuses in
-# a query) is a 422 rather than a database error.
-Slug = Annotated[str, Path(pattern=r"^[-a-zA-Z0-9_]+$", max_length=320)]
-
-READ_ERRORS = errors(401, 404)
-WRITE_ERRORS = errors(401, 403, 404, 422)
-
-M = TypeVar("M", bound=Any)
-
-
-def _viewer(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
-def _get(queryset: QuerySet[M], **lookup: Any) -> M:
-    """One record the caller may see; a hidden one is as absent as a missing one."""
-    record = queryset.filter(**lookup).first()
-    if record is None:
-        raise Http404
-    return record
-
-
-def _by_slug(queryset: QuerySet[M], slugs: Iterable[str], field: str, what: str) -> list[M]:
-    """Records named by slug in a request body; unknown slugs are a 422 naming the field."""
-    wanted = list(dict.fromkeys(slugs))
-    found = {record.slug: record for record in queryset.filter(slug__in=wanted)}
-    unknown = [slug for slug in wanted if slug not in found]
-    if unknown:
-        raise ValidationError({field: f"Unknown {what}: {', '.join(unknown)}."})
-    return [found[slug] for slug in wanted]
-
 
 def _organisation(viewer: Any, slug: str, field: str) -> Organisation:
-    return _by_slug(Organisation.objects.visible_to(viewer), [slug], field, "organisation")[0]
+    return by_slug(Organisation.objects.visible_to(viewer), [slug], field, "organisation")[0]
 
 
 def _cluster(viewer: Any, slug: str, field: str) -> Cluster:
-    return _by_slug(directory_selectors.cluster_list(viewer=viewer), [slug], field, "cluster")[0]
+    return by_slug(directory_selectors.cluster_list(viewer=viewer), [slug], field, "cluster")[0]
 
 
 def _topics(slugs: Iterable[str], field: str = "topics") -> list[Topic]:
-    return _by_slug(Topic.objects.all(), slugs, field, "topic")
+    return by_slug(Topic.objects.all(), slugs, field, "topic")
 
 
 # Opportunities ------------------------------------------------------------------------------
@@ -99,7 +76,7 @@ def _opportunity(viewer: Any, slug: str) -> Opportunity:
 def _written_opportunity(pk: int) -> Opportunity:
     # The writer sees what it wrote, even when its visibility now hides it from the writer.
     queryset = Opportunity.objects.select_related("author_organisation", "cluster")
-    return _get(queryset.prefetch_related("topics"), pk=pk)
+    return get_or_404(queryset.prefetch_related("topics"), pk=pk)
 
 
 def _opportunity_relations(user: Any, fields: dict[str, Any], payload: Any) -> dict[str, Any]:
@@ -147,12 +124,12 @@ def opportunity_list(request: HttpRequest, filters: Query[OpportunityFilter]) ->
         # Search text without a word matches nothing; `search()` returns an unranked empty
         # queryset then, which the relevance ordering cannot sort (a FieldError, a 500).
         return Opportunity.objects.none()
-    return selectors.opportunity_list(viewer=_viewer(request), filters=filters)
+    return selectors.opportunity_list(viewer=viewer(request), filters=filters)
 
 
 @router.get("/opportunities/{slug}", response={200: OpportunityOut, **READ_ERRORS})
 def opportunity_detail(request: HttpRequest, slug: Slug) -> Any:
-    return _opportunity(_viewer(request), slug)
+    return _opportunity(viewer(request), slug)
 
 
 @router.post("/opportunities", response={201: OpportunityOut, **WRITE_ERRORS})
@@ -247,7 +224,7 @@ def opportunity_interest(request: HttpRequest, slug: Slug, payload: InterestIn) 
 @paginated
 def comment_list(request: HttpRequest, slug: Slug) -> Any:
     """The item's comments, oldest first, for whoever sees the item."""
-    opportunity = _opportunity(_viewer(request), slug)
+    opportunity = _opportunity(viewer(request), slug)
     comments = Comment.objects.filter(opportunity=opportunity)
     return comments.select_related("user", "organisation").order_by("created_at", "pk")
 
@@ -289,7 +266,7 @@ def _solutions(viewer: Any) -> QuerySet[Solution]:
 
 def _written_solution(pk: int) -> Solution:
     queryset = Solution.objects.select_related("organisation").prefetch_related("topics")
-    return _get(queryset, pk=pk)
+    return get_or_404(queryset, pk=pk)
 
 
 def _solution_relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
@@ -304,12 +281,12 @@ def _solution_relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
 @paginated
 def solution_list(request: HttpRequest, filters: Query[SolutionFilter]) -> Any:
     """What member organisations offer, that the caller may see."""
-    return selectors.solution_list(viewer=_viewer(request), q=filters.q, topic=filters.topic)
+    return selectors.solution_list(viewer=viewer(request), q=filters.q, topic=filters.topic)
 
 
 @router.get("/solutions/{slug}", response={200: SolutionOut, **READ_ERRORS}, tags=["solutions"])
 def solution_detail(request: HttpRequest, slug: Slug) -> Any:
-    return _get(_solutions(_viewer(request)).prefetch_related("topics"), slug=slug)
+    return get_or_404(_solutions(viewer(request)).prefetch_related("topics"), slug=slug)
 
 
 @router.post("/solutions", response={201: SolutionOut, **WRITE_ERRORS}, tags=["solutions"])
@@ -325,7 +302,7 @@ def solution_create(request: HttpRequest, payload: SolutionIn) -> Any:
 def solution_update(request: HttpRequest, slug: Slug, payload: SolutionPatch) -> Any:
     """Only the fields sent change. Topics, markets and labels, when sent, replace the old."""
     user = require_user(request)
-    solution = _get(_solutions(user), slug=slug)
+    solution = get_or_404(_solutions(user), slug=slug)
     fields = _solution_relations(user, payload.model_dump(exclude_unset=True))
     services.solution_update(actor=user, solution=solution, **fields)
     return _written_solution(solution.pk)
@@ -334,5 +311,5 @@ def solution_update(request: HttpRequest, slug: Slug, payload: SolutionPatch) ->
 @router.delete("/solutions/{slug}", response={204: None, **WRITE_ERRORS}, tags=["solutions"])
 def solution_delete(request: HttpRequest, slug: Slug) -> Any:
     user = require_user(request)
-    services.solution_delete(actor=user, solution=_get(_solutions(user), slug=slug))
+    services.solution_delete(actor=user, solution=get_or_404(_solutions(user), slug=slug))
     return Status(204, None)

@@ -10,17 +10,11 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import field_validator
 
+from icn.core.text import clean_filter_value
 from icn.opportunities.models import OpportunityKind
 from icn.opportunities.search import search
 
 Sort = Literal["relevance", "deadline", "newest"]
-
-
-def _clean_text(value: Any) -> Any:
-    """Blank means no filter; NUL characters (which PostgreSQL refuses in text) are dropped."""
-    if isinstance(value, str):
-        value = value.replace("\x00", "").strip()
-    return None if value in ("", None) else value
 
 
 class OpportunityFilter(Schema):
@@ -49,7 +43,7 @@ class OpportunityFilter(Schema):
     )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
-        return _clean_text(value)
+        return clean_filter_value(value)
 
     @field_validator("deadline_after", "deadline_before")
     @classmethod
@@ -62,7 +56,7 @@ class OpportunityFilter(Schema):
     @field_validator("include_closed", mode="before")
     @classmethod
     def _blank_is_false(cls, value: Any) -> Any:
-        return _clean_text(value) or False
+        return clean_filter_value(value) or False
 
     def as_query(self) -> dict[str, Any]:
         """The filters that are set, as a saved search keeps them."""
