@@ -223,3 +223,4 @@ api.add_router("/", "icn.accounts.api.router")
 # The OCDS routes first: their literal paths must win over /opportunities/{slug}.
 api.add_router("/", "icn.opportunities.ocds_api.router")
 api.add_router("/", "icn.opportunities.api.router")
+api.add_router("/", "icn.matching.api.router")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "icn.accounts",
     "icn.directory",
     "icn.opportunities",
+    "icn.matching",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -215,3 +216,8 @@ LOGGING = {
 ICN_DEMO_PASSWORD = env_str("ICN_DEMO_PASSWORD", "cleantech-demo")
 ICN_PAGE_SIZE = env_int("ICN_PAGE_SIZE", 25)
 ICN_SCOPE_RESOLVER = "icn.accounts.scopes.scope_for_user"
+
+# Matchmaking: the embedder that turns texts into vectors (see icn/matching/engine; "hashing"
+# needs no model file, for tests), and when a match's follow-up feedback is due.
+ICN_MATCHING_EMBEDDER = env_str("ICN_MATCHING_EMBEDDER", "minilm-int8")
+ICN_MATCHING_FOLLOW_UP_DAYS = env_int("ICN_MATCHING_FOLLOW_UP_DAYS", 90)

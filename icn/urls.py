@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("icn.accounts.urls")),
     path("", include("icn.directory.urls")),
     path("", include("icn.opportunities.urls")),
+    path("", include("icn.matching.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ organisation per visibility level; a partner organisation (C40 Cities); one user
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +17,20 @@ from django.test import Client
 from icn.accounts.models import Membership, User
 from icn.core.visibility import Visibility
 from icn.directory.models import Cluster, Organisation, OrganisationKind, Person, Topic
+from icn.matching.index import drop_indexes
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks_and_fast_hashing(settings: Any) -> None:
+def _immediate_tasks_and_fast_hashing(settings: Any) -> Iterator[None]:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Pages that suggest matches use a fast, deterministic embedder and a fresh index per test;
+    # the real model's loading is tested on its own (tests/test_engine.py).
+    settings.ICN_MATCHING_EMBEDDER = "hashing"
+    drop_indexes()
+    yield
+    drop_indexes()
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Matchmaking: retrieval and ranking engines, match records and their outcomes."""

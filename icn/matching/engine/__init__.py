@@ -1,0 +1,46 @@
+"""The matching engine: hybrid text retrieval and structured re-ranking, without Django.
+
+The Django app (icn/matching) stores documents and their vectors and decides who may see
+what; this package only finds and orders. See docs/benchmarks.md for the measurements
+behind the defaults.
+"""
+
+from __future__ import annotations
+
+from .bm25 import BM25Index
+from .embedders import (
+    EMBEDDERS,
+    ChecksumError,
+    Embedder,
+    EmbedderError,
+    HashingEmbedder,
+    MiniLMEmbedder,
+    load_embedder,
+)
+from .hybrid import DEFAULT_WEIGHTS, FUSION_DEPTH, Hit, HybridIndex, Weights, fuse, rrf, rrf_ceiling
+from .rerank import Profile, Ranked, rerank
+from .vectors import EXACT_UP_TO, VectorIndex
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "EMBEDDERS",
+    "EXACT_UP_TO",
+    "FUSION_DEPTH",
+    "BM25Index",
+    "ChecksumError",
+    "Embedder",
+    "EmbedderError",
+    "HashingEmbedder",
+    "Hit",
+    "HybridIndex",
+    "MiniLMEmbedder",
+    "Profile",
+    "Ranked",
+    "VectorIndex",
+    "Weights",
+    "fuse",
+    "load_embedder",
+    "rerank",
+    "rrf",
+    "rrf_ceiling",
+]
