@@ -84,7 +84,7 @@ def organisation_text(organisation: Organisation) -> str:
 def organisation_markets(organisation: Organisation) -> frozenset[str]:
     """Where an organisation is present: its own country and where its solutions sell."""
     markets = {organisation.country}
-    for solution in organisation.solutions.all():  # type: ignore[attr-defined]
+    for solution in organisation.solutions.all():
         markets.update(solution.markets or [])
     return frozenset(markets)
 
