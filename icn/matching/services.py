@@ -207,7 +207,7 @@ def match_transition(*, actor: Any, match: MatchRecord, to: str, note: str = "")
     if not MatchRecord.objects.visible_to(actor).filter(pk=match.pk).exists():
         raise PermissionDenied("You may not change this match.")
     match = (
-        MatchRecord.objects.select_for_update()
+        MatchRecord.objects.select_for_update(of=("self",))
         .select_related(
             "organisation", "target_organisation", "source_opportunity", "solution", "created_by"
         )
