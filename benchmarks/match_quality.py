@@ -214,7 +214,9 @@ def tune(queries: dict[str, list[Query]]) -> tuple[Weights, list[dict[str, Any]]
             }
         )
     best = max(grid, key=lambda g: (g["objective"], g["rrf_k"] == 60, -abs(g["bm25"] - 1)))
-    chosen = dataclasses.replace(DEFAULT_WEIGHTS, rrf_k=best["rrf_k"], bm25=best["bm25"], dense=1.0)
+    chosen = dataclasses.replace(
+        DEFAULT_WEIGHTS, rrf_k=int(best["rrf_k"]), bm25=float(best["bm25"]), dense=1.0
+    )
     return chosen, grid
 
 
@@ -225,7 +227,7 @@ def main() -> None:
 
     started = time.perf_counter()
     frame = load_benchmark_df()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": str(r.id), "text": str(r.text), "sdg": int(r.sdg), "label": bool(r.label)}
         for r in frame.itertuples()
     ]
@@ -261,6 +263,14 @@ def main() -> None:
                     f"(95% bootstrap interval {diff[1]:+.4f} to {diff[2]:+.4f})",
                     file=sys.stderr,
                 )
+    textbook = dataclasses.replace(DEFAULT_WEIGHTS, rrf_k=60, bm25=1.0, dense=1.0)
+    for name, (_, queries) in built.items():
+        for kind, items in queries.items():
+            print(
+                f"{name} {kind}: hybrid with the textbook RRF (k=60, equal weights) "
+                f"{scores(items, hybrid(textbook))}",
+                file=sys.stderr,
+            )
     print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     print(
         json.dumps(

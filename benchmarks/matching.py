@@ -30,9 +30,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from icn.matching.engine import BM25Index, VectorIndex, load_embedder
+from icn.matching.engine.vectors import (
+    HNSW_CONNECTIVITY,
+    HNSW_EXPANSION_ADD,
+    HNSW_EXPANSION_SEARCH,
+)
 
 DIM = 384
 K = 10
+EF_SWEEP = sorted({64, 128, 256, 512, HNSW_EXPANSION_SEARCH})
 CENTRES = 1_000  # clusters of related documents, as in embeddings of real texts
 GRID = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000]
 
@@ -70,6 +76,11 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def recall_at_k(found: list[list[str]], truth: list[list[str]]) -> float:
+    pairs = zip(found, truth, strict=True)
+    return round(float(np.mean([len(set(f) & set(t)) / K for f, t in pairs])), 4)
+
+
 def measure_size(n: int, vectors: np.ndarray, queries: np.ndarray) -> dict[str, Any]:
     ids = [str(i) for i in range(n)]
     gc.collect()
@@ -81,8 +92,9 @@ def measure_size(n: int, vectors: np.ndarray, queries: np.ndarray) -> dict[str, 
     exact_rss = rss_bytes() - before
     truth = [[d for d, _ in exact.search_exact(q, K)] for q in queries]
     exact_lat = latencies_ms(partial(exact.search, k=K), queries)
-
+    del exact
     gc.collect()
+
     before = rss_bytes()
     start = time.perf_counter()
     hnsw = VectorIndex(DIM, exact_up_to=0)
@@ -91,13 +103,18 @@ def measure_size(n: int, vectors: np.ndarray, queries: np.ndarray) -> dict[str, 
     hnsw_build = time.perf_counter() - start
     hnsw_rss = rss_bytes() - before
     graph_bytes = hnsw.graph_bytes() if n <= 200_000 else None  # serialising costs time
-    found = [[d for d, _ in hnsw.search(q, K)] for q in queries]
-    hnsw_lat = latencies_ms(partial(hnsw.search, k=K), queries)
-    recall = np.mean([len(set(f) & set(t)) / K for f, t in zip(found, truth, strict=True)])
-    # A filtered search (a visibility filter keeping half the documents).
-    half = ids[::2]
+    by_ef = []
+    for ef in EF_SWEEP:
+        hnsw.ef_search = ef
+        found = [[d for d, _ in hnsw.search(q, K)] for q in queries]
+        timings = latencies_ms(partial(hnsw.search, k=K), queries)
+        by_ef.append({"ef_search": ef, **summary(timings), "recall@10": recall_at_k(found, truth)})
+    hnsw.ef_search = HNSW_EXPANSION_SEARCH
+    default = next(row for row in by_ef if row["ef_search"] == HNSW_EXPANSION_SEARCH)
+    # A visibility filter that keeps half the documents (a set, as the Django side passes).
+    half = frozenset(ids[::2])
     filtered_lat = latencies_ms(partial(hnsw.search, k=K, allowed=half), queries[:50])
-    del exact, hnsw
+    del hnsw
     gc.collect()
     return {
         "size": n,
@@ -113,8 +130,8 @@ def measure_size(n: int, vectors: np.ndarray, queries: np.ndarray) -> dict[str, 
             "array_bytes": n * DIM * 4,
             "serialised_graph_bytes": graph_bytes,
             "rss_delta_bytes": hnsw_rss,
-            **summary(hnsw_lat),
-            "recall@10": round(float(recall), 4),
+            **default,
+            "by_ef_search": by_ef,
             "half_filtered": summary(filtered_lat),
         },
     }
@@ -204,7 +221,7 @@ def embed_latency() -> dict[str, Any]:
         "model": embedder.name,
         "query": {"text": "one query of 14 words", **summary(out)},
         "corpus": corpus,
-        "texts": "64 long texts (~200 tokens) and 64 short ones (12 words); batch_tokens 1 = "
+        "texts": "64 long texts (about 130 tokens) and 64 short ones (12 words); batch_tokens 1 = "
         "one text per call, 8192 = batches of 32",
     }
 
@@ -255,7 +272,9 @@ def main() -> None:
                 "drawn the same way and not in the index",
                 "k": K,
                 "queries": args.queries,
-                "hnsw": "voyager, inner product, float32, M=16, efConstruction=128, efSearch=64",
+                "hnsw": f"voyager, inner product, float32, M={HNSW_CONNECTIVITY}, "
+                f"efConstruction={HNSW_EXPANSION_ADD}, efSearch={HNSW_EXPANSION_SEARCH} "
+                "(the engine's default; by_ef_search sweeps it)",
                 "sizes": results,
                 "exact_switch": grid,
                 "bm25": bm25,

@@ -134,8 +134,8 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        # Idle threads sleep instead of spinning: on 2 shared cores, spinning took a third
-        # more CPU time per text for no gain in latency.
+        # Idle threads sleep instead of spinning: on 2 shared cores spinning cost 15-50%
+        # more CPU time per text for at most 7% lower latency (docs/benchmarks.md).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(model_path), sess_options=options, providers=["CPUExecutionProvider"]

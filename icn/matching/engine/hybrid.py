@@ -155,6 +155,17 @@ class HybridIndex:
             self._vectors.remove(doc_id)
             self._sentences.pop(doc_id, None)
 
+    def build_graph(self) -> None:
+        """Build the HNSW graph now if the index is past the exact-search limit.
+
+        Otherwise the first search past it pays for the build (about 50 s at 100,000
+        vectors on the 2-core machine; docs/benchmarks.md): call this from a worker after
+        loading stored vectors.
+        """
+        with self._lock:
+            if self._vectors.approximate:
+                self._vectors.build_graph()
+
     def vector(self, doc_id: str) -> np.ndarray | None:
         with self._lock:
             return self._vectors.vector(doc_id)
@@ -180,6 +191,8 @@ class HybridIndex:
         if k <= 0:
             return []
         depth = max(k, FUSION_DEPTH)
+        if allowed is not None and not isinstance(allowed, set | frozenset):
+            allowed = frozenset(allowed)  # once, for both rankings
         with self._lock:
             lexical = self.lexical_ranking(text, depth, allowed)
             dense = self.dense_ranking(query_vector, depth, allowed)

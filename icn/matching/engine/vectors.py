@@ -12,7 +12,7 @@ the web process could die depending on import order. hnswlib ships no wheel.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Set
 from typing import Any
 
 import numpy as np
@@ -22,19 +22,26 @@ import numpy as np
 # vectors. See docs/benchmarks.md, "Vector search: exact or HNSW".
 EXACT_UP_TO = 100_000
 
-# HNSW parameters: M=16 links per node, efConstruction 128, efSearch 64 (at least k);
-# benchmarks/matching.py reports the recall@10 these give against exact search.
+# HNSW parameters: M=16 links per node, efConstruction 128, efSearch 256 (at least k).
+# benchmarks/matching.py sweeps efSearch and reports recall@10 against exact search.
 HNSW_CONNECTIVITY = 16
 HNSW_EXPANSION_ADD = 128
-HNSW_EXPANSION_SEARCH = 64
+HNSW_EXPANSION_SEARCH = 256
 
 
 class VectorIndex:
     """Unit vectors by document id in one growing matrix, plus an HNSW graph when large."""
 
-    def __init__(self, dim: int, *, exact_up_to: int = EXACT_UP_TO) -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        exact_up_to: int = EXACT_UP_TO,
+        ef_search: int = HNSW_EXPANSION_SEARCH,
+    ) -> None:
         self.dim = dim
         self.exact_up_to = exact_up_to
+        self.ef_search = ef_search
         self._matrix = np.zeros((0, dim), dtype=np.float32)
         self._count = 0
         self._row_of: dict[str, int] = {}
@@ -112,7 +119,7 @@ class VectorIndex:
     # -- search -----------------------------------------------------------------------
 
     def search(
-        self, query: np.ndarray, k: int, allowed: Iterable[str] | None = None
+        self, query: np.ndarray, k: int, allowed: Collection[str] | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest documents (among ``allowed``), best first, with similarities."""
         query = np.asarray(query, dtype=np.float32).reshape(self.dim)
@@ -122,20 +129,25 @@ class VectorIndex:
             if self.approximate:
                 return self.search_hnsw(query, k)
             return self.search_exact(query, k)
-        rows = self.rows(allowed)
-        if len(rows) == 0:
-            return []
+        if not isinstance(allowed, set | frozenset):
+            allowed = frozenset(allowed)
         # A small allowed set is cheaper to scan than to filter out of the graph's answers.
-        if not self.approximate or len(rows) <= self.exact_up_to:
-            return self._exact_rows(query, k, rows)
-        return self._filtered_hnsw(query, k, rows)
+        if not self.approximate or len(allowed) <= self.exact_up_to:
+            return self._exact_rows(query, k, self.rows(allowed))
+        return self._filtered_hnsw(query, k, allowed)
 
     def search_exact(self, query: np.ndarray, k: int) -> list[tuple[str, float]]:
         scores = self._matrix[: self._count] @ query
         return self._top(scores, np.arange(self._count), k)
 
     def _exact_rows(self, query: np.ndarray, k: int, rows: np.ndarray) -> list[tuple[str, float]]:
-        return self._top(self._matrix[rows] @ query, rows, k)
+        if len(rows) == 0:
+            return []
+        if 4 * len(rows) > self._count:  # gathering many rows costs more than scoring all
+            scores = (self._matrix[: self._count] @ query)[rows]
+        else:
+            scores = self._matrix[rows] @ query
+        return self._top(scores, rows, k)
 
     def _top(self, scores: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[str, float]]:
         best = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
@@ -148,7 +160,7 @@ class VectorIndex:
         index = self._graph()
         k = min(k, self._count)
         try:
-            keys, distances = index.query(query, k=k, query_ef=max(HNSW_EXPANSION_SEARCH, k))
+            keys, distances = index.query(query, k=k, query_ef=max(self.ef_search, k))
         except RecallError:  # the graph could not reach k live nodes: scan instead
             return self.search_exact(query, k)
         # Inner-product space: distance = 1 - similarity.
@@ -158,18 +170,17 @@ class VectorIndex:
         ]
 
     def _filtered_hnsw(
-        self, query: np.ndarray, k: int, rows: np.ndarray
+        self, query: np.ndarray, k: int, allowed: Set[str]
     ) -> list[tuple[str, float]]:
         # Ask the graph for more than k, in proportion to how much the filter removes, and
         # widen until k allowed documents are found; fall back to an exact scan of them.
-        allowed = {self._doc_of[r] for r in rows.tolist()}
-        ask = min(self._count, max(2 * k, k * self._count // len(rows) * 2))
+        ask = min(self._count, max(2 * k, 2 * k * self._count // len(allowed)))
         while True:
             found = [hit for hit in self.search_hnsw(query, ask) if hit[0] in allowed]
             if len(found) >= k:
                 return found[:k]
             if ask >= self._count // 4:
-                return self._exact_rows(query, k, rows)
+                return self._exact_rows(query, k, self.rows(allowed))
             ask = min(self._count, ask * 4)
 
     # -- the graph ------------------------------------------------------------------------
