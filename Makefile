@@ -32,6 +32,7 @@ migrate: install var
 
 demo: migrate
 	$(ICN) demo
+	$(ICN) reindex --changed
 
 run: demo
 	@echo "Serving the ICN Platform on http://$(HOST):$(PORT)/"

@@ -595,3 +595,16 @@ def test_an_organisation_whose_introductions_led_to_meetings_is_said_to_have_goo
     results = selectors.partners_for(viewer=member, organisation=network.org("clean", "private"))
     reasons = {r.organisation.slug: r.reasons for r in results if r.organisation}
     assert "Good outcomes in past matches" in reasons[lab.slug]
+
+
+def test_icn_reindex_changed_encodes_only_records_whose_text_changed(solutions, monkeypatch):
+    counting = CountingEmbedder()
+    monkeypatch.setattr(index, "current_embedder", lambda: counting)
+    call_command("reindex", kind="solutions", stdout=StringIO())
+    assert counting.texts == Solution.objects.count()
+    counting.texts = 0
+    Solution.objects.filter(pk=solutions["solar"].pk).update(description="Seaweed packaging.")
+    out = StringIO()
+    call_command("reindex", kind="solutions", changed=True, stdout=out)
+    assert "up to date" in out.getvalue()
+    assert counting.texts == 1

@@ -368,15 +368,17 @@ def drop_indexes() -> None:
         _indexes.clear()
 
 
-def rebuild(kind: str, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """Encode every row of `kind` anew and store the vectors; returns how many."""
+def rebuild(
+    kind: str, *, progress: Callable[[int, int], None] | None = None, changed_only: bool = False
+) -> int:
+    """Encode every row of `kind` (or only those whose text changed) and store the vectors."""
     source = SOURCES[kind]
     index = KindIndex(source, current_embedder())
     pks = list(source.rows().order_by("pk").values_list("pk", flat=True))
     done = 0
     for chunk in _chunks(pks, BATCH):
         rows = list(source.detailed(source.rows().filter(pk__in=chunk)))
-        index.vectors_for({row.pk: source.text(row) for row in rows}, reuse=False)
+        index.vectors_for({row.pk: source.text(row) for row in rows}, reuse=changed_only)
         done += len(chunk)
         if progress is not None:
             progress(done, len(pks))

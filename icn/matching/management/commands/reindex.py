@@ -23,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--kind", choices=index.KINDS, help="Only this kind of record (default: all)."
         )
+        parser.add_argument(
+            "--changed",
+            action="store_true",
+            help="Encode only records whose text changed since their vector was stored.",
+        )
 
-    def handle(self, *args: Any, kind: str | None, **options: Any) -> None:
+    def handle(self, *args: Any, kind: str | None, changed: bool, **options: Any) -> None:
         embedder = settings.ICN_MATCHING_EMBEDDER
         for each in [kind] if kind else index.KINDS:
             started = time.perf_counter()
@@ -33,9 +38,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"\r{each}: {done}/{total}", ending="")
                 self.stdout.flush()
 
-            total = index.rebuild(each, progress=progress)
+            total = index.rebuild(each, progress=progress, changed_only=changed)
             seconds = time.perf_counter() - started
             self.stdout.write(
-                f"\r{each}: {total} record{'s' if total != 1 else ''} encoded with {embedder} "
-                f"in {seconds:.1f} s."
+                f"\r{each}: {total} record{'s' if total != 1 else ''} "
+                f"{'up to date' if changed else 'encoded'} with {embedder} in {seconds:.1f} s."
             )
