@@ -39,6 +39,13 @@ def unique_slug(
     return slug
 
 
+def _matching_changed(organisation_pk: int) -> None:
+    """Tell the matching index that an organisation changed (its vector is refreshed)."""
+    from icn.matching.services import record_changed
+
+    record_changed("organisations", organisation_pk)
+
+
 def _assign(instance: Any, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)
@@ -196,6 +203,7 @@ def organisation_create(
     organisation.save()
     organisation.clusters.set(clusters)
     organisation.topics.set(topics)
+    _matching_changed(organisation.pk)
     return organisation
 
 
@@ -223,6 +231,7 @@ def organisation_update(
         organisation.clusters.set(clusters)
     if topics is not None:
         organisation.topics.set(topics)
+    _matching_changed(organisation.pk)
     return organisation
 
 

@@ -34,6 +34,13 @@ from icn.opportunities.models import (
 AWARDED_LABELS = {SolutionLabel.EFFICIENT_SOLUTION, SolutionLabel.AWARD}
 
 
+def _matching_changed(kind: str, pk: int) -> None:
+    """Tell the matching index that a record it keeps changed (its vector is refreshed)."""
+    from icn.matching.services import record_changed
+
+    record_changed(kind, pk)
+
+
 def _assign(instance: Any, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)
@@ -103,6 +110,7 @@ def opportunity_create(
     opportunity.full_clean()
     opportunity.save()
     opportunity.topics.set(topics)
+    _matching_changed("opportunities", opportunity.pk)
     return opportunity
 
 
@@ -129,6 +137,7 @@ def opportunity_update(
     opportunity.save()
     if topics is not None:
         opportunity.topics.set(topics)
+    _matching_changed("opportunities", opportunity.pk)
     return opportunity
 
 
@@ -370,6 +379,7 @@ def solution_create(
     solution.full_clean()
     solution.save()
     solution.topics.set(topics)
+    _matching_changed("solutions", solution.pk)
     return solution
 
 
@@ -387,6 +397,7 @@ def solution_update(
     solution.save()
     if topics is not None:
         solution.topics.set(topics)
+    _matching_changed("solutions", solution.pk)
     return solution
 
 
