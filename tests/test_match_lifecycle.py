@@ -5,7 +5,6 @@ their cluster managers and the secretariat; the secretariat's funnel."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from icn.accounts.models import Membership, User
 from icn.directory.models import Organisation
-from icn.matching import index, selectors, services
+from icn.matching import selectors, services
 from icn.matching.models import MatchEvent, MatchFeedback, MatchRecord, MatchStatus
 from tests.conftest import Network, client_for
 from tests.test_api import bearer, call
@@ -23,14 +22,6 @@ from tests.test_api import bearer, call
 pytestmark = pytest.mark.django_db
 
 ROAD = ["introduced", "meeting_held", "in_discussion", "project_started", "agreement"]
-
-
-@pytest.fixture(autouse=True)
-def _hashing_embedder(settings: Any) -> Iterator[None]:
-    settings.ICN_MATCHING_EMBEDDER = "hashing"
-    index.drop_indexes()
-    yield
-    index.drop_indexes()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ funding calls checked against their rules, and the index kept in step with the d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
 from itertools import pairwise
@@ -26,29 +25,9 @@ from icn.matching.models import Embedding
 from icn.opportunities.models import Opportunity, Solution
 from icn.opportunities.services import opportunity_create, solution_create, solution_update
 from tests.conftest import Network, client_for
-from tests.test_api import bearer, call
+from tests.test_api import ROLES, bearer, call
 
 pytestmark = pytest.mark.django_db
-
-ROLES = [
-    "anonymous",
-    "secretariat",
-    "cluster_manager",
-    "other_manager",
-    "member",
-    "cluster_peer",
-    "other_member",
-    "partner",
-]
-
-
-@pytest.fixture(autouse=True)
-def _hashing_embedder(settings: Any) -> Iterator[None]:
-    """A fast, deterministic embedder, and an index built afresh for every test."""
-    settings.ICN_MATCHING_EMBEDDER = "hashing"
-    index.drop_indexes()
-    yield
-    index.drop_indexes()
 
 
 @pytest.fixture
