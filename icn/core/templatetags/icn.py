@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
 from django.http import HttpRequest
+from django.template import Library
 from django.utils.html import format_html
 
 from icn.core.countries import country_name
 from icn.core.pagination import query_without_page
 from icn.core.visibility import VISIBILITY_HELP, Visibility
 
-register = template.Library()
+register = Library()
 
 _BADGE = {
     Visibility.PUBLIC: "text-bg-success",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django import template
+from django.template import Context, Library
 
 from icn.core.visibility import get_scope
 from icn.directory.models import Organisation
@@ -13,7 +13,7 @@ from icn.matching import selectors, services
 from icn.opportunities.models import Opportunity, OpportunityKind
 
 logger = logging.getLogger(__name__)
-register = template.Library()
+register = Library()
 
 
 def _acting_organisation(viewer: Any) -> Organisation | None:
@@ -22,7 +22,7 @@ def _acting_organisation(viewer: Any) -> Organisation | None:
 
 
 @register.inclusion_tag("matching/partials/opportunity_matches.html", takes_context=True)
-def opportunity_matches(context: template.Context, opportunity: Opportunity) -> dict[str, Any]:
+def opportunity_matches(context: Context, opportunity: Opportunity) -> dict[str, Any]:
     """Solutions for a challenge, or organisations for a funding call, for this viewer."""
     request = context.get("request")
     viewer = getattr(request, "user", None)
