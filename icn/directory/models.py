@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -322,12 +322,3 @@ class Person(ShareableModel, TimeStampedModel):
     @classmethod
     def visibility_restricted_q(cls) -> Q | None:
         return Q(listed=False)
-
-
-def clusters_of(obj: Any) -> list[Cluster]:
-    """The clusters a shareable record belongs to (for display)."""
-    if isinstance(obj, Organisation):
-        return list(obj.clusters.all())
-    if isinstance(obj, Person):
-        return list(obj.organisation.clusters.all())
-    return []

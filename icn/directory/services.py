@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icn.core.geo import find_city
-from icn.core.visibility import Visibility, can_change, forget_scope, get_scope
+from icn.core.visibility import Visibility, can_change, get_scope
 from icn.directory.models import (
     Cluster,
     ClusterApplication,
     ClusterApplicationStatus,
     ClusterStatus,
     Organisation,
-    OrganisationKind,
     Partnership,
     Person,
     Topic,
@@ -83,13 +82,6 @@ def cluster_update(
     if focus_topics is not None:
         cluster.focus_topics.set(focus_topics)
     return cluster
-
-
-@transaction.atomic
-def cluster_manager_add(*, actor: Any, cluster: Cluster, user: Any) -> None:
-    _require_cluster_manager(actor, cluster)
-    cluster.managers.add(user)
-    forget_scope(user)
 
 
 @transaction.atomic
@@ -358,7 +350,3 @@ def topic_create(*, actor: Any, **fields: Any) -> Topic:
     topic.full_clean()
     topic.save()
     return topic
-
-
-def partner_organisations() -> Any:
-    return Organisation.objects.filter(kind=OrganisationKind.PARTNER)

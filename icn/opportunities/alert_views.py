@@ -31,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from icn.core.forms import StyledFormMixin
+from icn.core.forms import StyledFormMixin, apply_errors
 from icn.core.htmx import is_htmx
 from icn.directory.models import Cluster, Topic, TopicKind
 from icn.opportunities import alerts, feeds, selectors, services
@@ -70,15 +70,6 @@ class SavedSearchForm(StyledFormMixin, forms.Form):
     """The name of a search kept from the opportunity list."""
 
     name = forms.CharField(label="Name", max_length=100)
-
-
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's validation errors next to the form's fields."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # Alert settings ---------------------------------------------------------------------------
@@ -125,7 +116,7 @@ def alert_settings(request: HttpRequest) -> HttpResponse:
                 topics=form.cleaned_data["topics"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "Your alert settings are saved.")
             return redirect("opportunities:alerts")
@@ -191,7 +182,7 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], query=filters.as_query()
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"Saved “{saved.name}”: its new items come in your digest.")
             return redirect("opportunities:alerts")

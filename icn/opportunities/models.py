@@ -206,11 +206,6 @@ class Opportunity(ShareableModel, TimeStampedModel):
     def country_name(self) -> str:
         return country_name(self.country) if self.country else ""
 
-    @property
-    def budget(self) -> Any:
-        """The amount of a funding call or tender, kept in budget_max."""
-        return self.budget_max
-
     def is_open(self) -> bool:
         if self.status != OpportunityStatus.PUBLISHED:
             return False

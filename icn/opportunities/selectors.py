@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from icn.core.visibility import get_scope
 from icn.opportunities.filters import OpportunityFilter
@@ -57,19 +57,6 @@ def own_opportunities(*, viewer: Any) -> QuerySet[Opportunity]:
         Opportunity.objects.editable_by(viewer)
         .select_related("author_organisation")
         .order_by("-updated_at")
-    )
-
-
-def reshared_to(*, viewer: Any) -> QuerySet[Opportunity]:
-    """Items the viewer's cluster managers passed on to it, newest first."""
-    scope = get_scope(viewer)
-    return (
-        Opportunity.objects.visible_to(viewer)
-        .open()
-        .filter(reshares__cluster__in=scope.cluster_ids)
-        .prefetch_related(Prefetch("reshares", queryset=Reshare.objects.select_related("cluster")))
-        .distinct()
-        .order_by("-published_at", "pk")
     )
 
 
