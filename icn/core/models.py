@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -13,3 +15,9 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def assign(instance: models.Model, fields: dict[str, Any]) -> None:
+    """Set the given fields on a record (a service then cleans and saves it)."""
+    for name, value in fields.items():
+        setattr(instance, name, value)

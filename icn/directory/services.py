@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icn.core.geo import find_city
+from icn.core.models import assign
 from icn.core.visibility import Visibility, can_change, get_scope
 from icn.directory.models import (
     Cluster,
@@ -45,11 +46,6 @@ def _matching_changed(organisation_pk: int) -> None:
     record_changed("organisations", organisation_pk)
 
 
-def _assign(instance: Any, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
 # Clusters ---------------------------------------------------------------------------------
 
 
@@ -74,7 +70,7 @@ def cluster_update(
     if "status" in fields and not get_scope(actor).is_secretariat:
         raise PermissionDenied("Only the secretariat changes a cluster's membership status.")
     old_place = (cluster.city, cluster.country)
-    _assign(cluster, fields)
+    assign(cluster, fields)
     if (cluster.city, cluster.country) != old_place and "latitude" not in fields:
         cluster_locate(cluster)
     cluster.full_clean()
@@ -216,7 +212,7 @@ def organisation_update(
         scope = get_scope(actor)
         if added and not (scope.is_secretariat or added <= scope.managed_cluster_ids):
             raise PermissionDenied("Only a cluster's managers add organisations to it.")
-    _assign(organisation, fields)
+    assign(organisation, fields)
     organisation.full_clean()
     organisation.save()
     if clusters is not None:
@@ -280,7 +276,7 @@ def person_update(
         raise PermissionDenied("You may not change this person.")
     if "organisation" in fields and not can_change(actor, fields["organisation"]):
         raise PermissionDenied("You may move people only to organisations you may change.")
-    _assign(person, fields)
+    assign(person, fields)
     person.full_clean()
     person.save()
     if topics is not None:
@@ -327,7 +323,7 @@ def partnership_update(
 ) -> Partnership:
     if not can_change(actor, partnership):
         raise PermissionDenied("You may not change this partnership.")
-    _assign(partnership, fields)
+    assign(partnership, fields)
     partnership.full_clean()
     partnership.save()
     if clusters is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from icn.core.forms import apply_errors
 from icn.core.htmx import is_htmx
+from icn.core.pages import form_page
 from icn.core.pagination import paginate
 from icn.core.visibility import can_change, get_scope
 from icn.directory import selectors, services
@@ -30,29 +30,6 @@ from icn.directory.forms import (
 )
 from icn.directory.models import Cluster, Organisation, Partnership, Person
 from icn.directory.sectors import nace_description
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    *,
-    save: Callable[[dict[str, Any]], Any],
-    success: str,
-    title: str,
-    back: str,
-    next_url: Callable[[Any], str] | None = None,
-) -> HttpResponse:
-    """A create or edit page: a valid form goes to a service, whose errors land on the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(next_url(saved) if next_url else saved.get_absolute_url())
-    return render(request, "directory/form.html", {"form": form, "title": title, "back": back})
-
 
 # Clusters -------------------------------------------------------------------------------
 
@@ -93,7 +70,7 @@ def cluster_edit(request: HttpRequest, slug: str) -> HttpResponse:
             **data,
         )
 
-    return _form_page(
+    return form_page(
         request,
         ClusterForm(request.POST or None, instance=cluster),
         save=save,
@@ -202,7 +179,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     clusters = _cluster_choices(request)
     if not clusters.exists():
         raise PermissionDenied("Organisations are added by cluster managers and the secretariat.")
-    return _form_page(
+    return form_page(
         request,
         OrganisationForm(request.POST or None, clusters=clusters),
         save=lambda data: services.organisation_create(actor=request.user, **data),
@@ -219,7 +196,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied
     # Clusters already listed stay choosable; new ones only among those the user manages.
     clusters = (_cluster_choices(request) | organisation.clusters.all()).distinct()
-    return _form_page(
+    return form_page(
         request,
         OrganisationForm(request.POST or None, instance=organisation, clusters=clusters),
         save=lambda data: services.organisation_update(
@@ -290,7 +267,7 @@ def person_create(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _visible_organisation(request, slug)
     if not can_change(request.user, organisation):
         raise PermissionDenied
-    return _form_page(
+    return form_page(
         request,
         PersonForm(
             request.POST or None,
@@ -311,7 +288,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _visible_person(request, pk)
     if not (can_change(request.user, person) or person.user_id == request.user.pk):
         raise PermissionDenied
-    return _form_page(
+    return form_page(
         request,
         PersonForm(
             request.POST or None,
@@ -358,7 +335,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 def partnership_create(request: HttpRequest) -> HttpResponse:
     if not get_scope(request.user).is_secretariat:
         raise PermissionDenied
-    return _form_page(
+    return form_page(
         request,
         PartnershipForm(request.POST or None),
         save=lambda data: services.partnership_create(actor=request.user, **data),
@@ -374,7 +351,7 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = get_object_or_404(selectors.partnership_list(viewer=request.user), pk=pk)
     if not can_change(request.user, partnership):
         raise PermissionDenied
-    return _form_page(
+    return form_page(
         request,
         PartnershipForm(request.POST or None, instance=partnership),
         save=lambda data: services.partnership_update(

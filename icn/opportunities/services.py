@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from icn.core.models import assign
 from icn.core.visibility import Visibility, can_change, can_view, get_scope
 from icn.directory.models import Cluster, Organisation, Topic
 from icn.directory.services import unique_slug
@@ -39,11 +40,6 @@ def _matching_changed(kind: str, pk: int) -> None:
     from icn.matching.services import record_changed
 
     record_changed(kind, pk)
-
-
-def _assign(instance: Any, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        setattr(instance, name, value)
 
 
 def may_post_for(actor: Any, organisation: Organisation | None, cluster: Cluster | None) -> bool:
@@ -128,7 +124,7 @@ def opportunity_update(
     **fields: Any,
 ) -> Opportunity:
     _require_change(actor, opportunity)
-    _assign(opportunity, fields)
+    assign(opportunity, fields)
     if {"cluster", "visibility", "author_organisation"} & fields.keys():
         _check_owner(
             actor, opportunity.author_organisation, opportunity.cluster, opportunity.visibility
@@ -392,7 +388,7 @@ def solution_update(
         raise PermissionDenied("You may not change this solution.")
     if "labels" in fields:
         _check_labels(actor, solution.labels or [], fields["labels"] or [])
-    _assign(solution, fields)
+    assign(solution, fields)
     solution.full_clean()
     solution.save()
     if topics is not None:

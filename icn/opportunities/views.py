@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from icn.core.forms import apply_errors
 from icn.core.htmx import is_htmx
+from icn.core.pages import form_page
 from icn.core.pagination import paginate
 from icn.core.visibility import can_change, get_scope
 from icn.opportunities import selectors, services
@@ -71,34 +72,20 @@ def own_list(request: HttpRequest) -> HttpResponse:
     return render(request, "opportunities/mine.html", {"page": page})
 
 
-def _save(
-    request: HttpRequest, form: OpportunityForm, save: Any, success: str
-) -> HttpResponse | None:
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity = save(form.service_fields())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(opportunity)
-    return None
-
-
 @login_required
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     scope = get_scope(request.user)
     if not (scope.organisation_ids or scope.managed_cluster_ids or scope.is_secretariat):
         raise PermissionDenied("Items are posted for an organisation of the network.")
-    form = OpportunityForm(request.POST or None, user=request.user)
-    response = _save(
+    return form_page(
         request,
-        form,
-        lambda data: services.opportunity_create(actor=request.user, **data),
-        "Saved.",
-    )
-    return response or render(
-        request, "opportunities/form.html", {"form": form, "title": "Share an opportunity"}
+        OpportunityForm(request.POST or None, user=request.user),
+        save=lambda data: services.opportunity_create(actor=request.user, **data),
+        success="Saved.",
+        title="Share an opportunity",
+        back=reverse("opportunities:list"),
+        template="opportunities/form.html",
+        data=OpportunityForm.service_fields,
     )
 
 
@@ -107,19 +94,17 @@ def opportunity_edit(request: HttpRequest, slug: str) -> HttpResponse:
     opportunity = _visible(request, slug)
     if not can_change(request.user, opportunity):
         raise PermissionDenied
-    form = OpportunityForm(request.POST or None, instance=opportunity, user=request.user)
-    response = _save(
+    return form_page(
         request,
-        form,
-        lambda data: services.opportunity_update(
+        OpportunityForm(request.POST or None, instance=opportunity, user=request.user),
+        save=lambda data: services.opportunity_update(
             actor=request.user, opportunity=Opportunity.objects.get(pk=opportunity.pk), **data
         ),
-        "Saved.",
-    )
-    return response or render(
-        request,
-        "opportunities/form.html",
-        {"form": form, "title": f"Edit {opportunity}", "opportunity": opportunity},
+        success="Saved.",
+        title=f"Edit {opportunity}",
+        back=opportunity.get_absolute_url(),
+        template="opportunities/form.html",
+        data=OpportunityForm.service_fields,
     )
 
 
@@ -271,44 +256,30 @@ def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _solution_form_page(
-    request: HttpRequest, form: SolutionForm, save: Any, title: str
-) -> HttpResponse:
-    if request.method == "POST" and form.is_valid():
-        try:
-            solution = save(dict(form.cleaned_data))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Solution saved.")
-            return redirect(solution)
-    return render(
-        request, "directory/form.html", {"form": form, "title": title, "back": "/solutions/"}
-    )
-
-
 @login_required
 def solution_create(request: HttpRequest) -> HttpResponse:
     if not (get_scope(request.user).organisation_ids or get_scope(request.user).is_secretariat):
         raise PermissionDenied("Solutions are posted by member organisations.")
-    form = SolutionForm(request.POST or None, user=request.user)
-    return _solution_form_page(
+    return form_page(
         request,
-        form,
-        lambda data: services.solution_create(actor=request.user, **data),
-        "Offer a solution",
+        SolutionForm(request.POST or None, user=request.user),
+        save=lambda data: services.solution_create(actor=request.user, **data),
+        success="Solution saved.",
+        title="Offer a solution",
+        back=reverse("opportunities:solution_list"),
     )
 
 
 @login_required
 def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = _visible_solution(request, slug)
-    form = SolutionForm(request.POST or None, instance=solution, user=request.user)
-    return _solution_form_page(
+    return form_page(
         request,
-        form,
-        lambda data: services.solution_update(
+        SolutionForm(request.POST or None, instance=solution, user=request.user),
+        save=lambda data: services.solution_update(
             actor=request.user, solution=Solution.objects.get(pk=solution.pk), **data
         ),
-        f"Edit {solution}",
+        success="Solution saved.",
+        title=f"Edit {solution}",
+        back=solution.get_absolute_url(),
     )
