@@ -668,3 +668,20 @@ def test_text_starting_with_equals_or_at_is_always_a_formula(start, rest):
 @given(st.integers() | st.floats(allow_nan=False, allow_infinity=False))
 def test_a_plain_number_is_never_a_formula(number):
     assert not imports.looks_like_formula(str(number))
+
+
+def test_an_export_lists_only_the_clusters_the_viewer_may_see(network, anonymous):
+    from icn.directory.models import Cluster
+
+    applicant = Cluster.objects.create(
+        name="Candidate",
+        short_name="Candidate",
+        slug="candidate",
+        country="PL",
+        city="Gdansk",
+        status="applicant",
+    )
+    network.org("clean", "public").clusters.add(applicant)
+    response = client_for(anonymous).get(reverse("directory:organisation_export", args=["csv"]))
+    body = b"".join(response.streaming_content).decode()
+    assert "clean" in body and "candidate" not in body

@@ -293,8 +293,7 @@ def organisation_export(request: HttpRequest, fmt: str) -> HttpResponse | Stream
         raise Http404("Organisations are exported as csv or xlsx.")
     filters = OrganisationFilterForm(request.GET or None).to_filter()
     organisations = selectors.organisation_list(viewer=request.user, filters=filters)
-    cluster_ids = set(selectors.cluster_list(viewer=request.user).values_list("pk", flat=True))
-    rows = exports.export_rows(organisations, visible_cluster_ids=cluster_ids)
+    rows = exports.export_rows(organisations)
     response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
         response = StreamingHttpResponse(exports.csv_chunks(rows), content_type=content_type)
