@@ -218,6 +218,9 @@ ICN_PAGE_SIZE = env_int("ICN_PAGE_SIZE", 25)
 ICN_SCOPE_RESOLVER = "icn.accounts.scopes.scope_for_user"
 
 # Matchmaking: the embedder that turns texts into vectors (see icn/matching/engine; "hashing"
-# needs no model file, for tests), and when a match's follow-up feedback is due.
+# needs no model file, for tests), whether a web process loads the model and the indexes in
+# the background as it starts (so its first matching page does not wait for them), and when
+# a match's follow-up feedback is due.
 ICN_MATCHING_EMBEDDER = env_str("ICN_MATCHING_EMBEDDER", "minilm-int8")
+ICN_MATCHING_WARM_UP = env_bool("ICN_MATCHING_WARM_UP", True)
 ICN_MATCHING_FOLLOW_UP_DAYS = env_int("ICN_MATCHING_FOLLOW_UP_DAYS", 90)

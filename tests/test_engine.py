@@ -21,10 +21,12 @@ from icn.matching.engine import (
     MiniLMEmbedder,
     Profile,
     VectorIndex,
+    Weights,
+    feedback_query,
     fuse,
     load_embedder,
+    min_max,
     rerank,
-    rrf,
 )
 from icn.matching.engine.embedders import minilm_tokenizer_path
 
@@ -170,7 +172,10 @@ def test_hnsw_follows_upserts_and_removals_and_filters_allowed_ids():
 def test_rerank_puts_the_candidate_with_matching_topics_and_enough_readiness_first():
     fused = dict(
         fuse(
-            ["text-only", "a", "good-fit"], ["text-only", "b", "c", "good-fit"], DEFAULT_WEIGHTS, 5
+            [("text-only", 9.0), ("a", 5.0), ("good-fit", 4.0)],
+            [("text-only", 0.8), ("b", 0.7), ("c", 0.6), ("good-fit", 0.5)],
+            DEFAULT_WEIGHTS.bm25,
+            5,
         )
     )
     hits = [
@@ -217,31 +222,91 @@ def test_rerank_reads_readiness_the_other_way_when_a_solution_looks_for_challeng
 
 # -- properties ------------------------------------------------------------------------
 
-doc_ids = st.lists(st.sampled_from([f"d{i}" for i in range(12)]), unique=True, max_size=12)
+scored_lists = st.lists(
+    st.tuples(st.sampled_from([f"d{i}" for i in range(12)]), st.floats(-5, 50)),
+    max_size=12,
+    unique_by=lambda item: item[0],
+)
 
 
-@given(doc_ids, doc_ids, st.integers(1, 100), st.floats(0.1, 5), st.floats(0.1, 5))
-def test_rrf_score_is_monotone_in_ranks(lexical, dense, k, w1, w2):
-    """A document ranked no worse than another in every list, and better in one, scores higher."""
-    fused = rrf([lexical, dense], [w1, w2], k)
-    absent = 10**9
-
-    def ranks(doc):
-        return [r.index(doc) if doc in r else absent for r in (lexical, dense)]
-
+@given(scored_lists, scored_lists, st.floats(0, 1))
+def test_fused_score_is_monotone_in_each_lists_score(lexical, dense, share):
+    """A document scaled no lower than another in both lists, and higher in one, fuses higher
+    (strictly when both lists carry weight)."""
+    fused = dict(fuse(lexical, dense, share, 100))
+    lexical_scaled, dense_scaled = min_max(lexical), min_max(dense)
+    assert all(0.0 <= score <= 1.0 + 1e-9 for score in fused.values())
     for a in fused:
         for b in fused:
-            ra, rb = ranks(a), ranks(b)
-            if all(x <= y for x, y in zip(ra, rb, strict=True)) and ra != rb:
-                assert fused[a] > fused[b]
+            la, lb = lexical_scaled.get(a, 0.0), lexical_scaled.get(b, 0.0)
+            da, db = dense_scaled.get(a, 0.0), dense_scaled.get(b, 0.0)
+            if la >= lb and da >= db:
+                assert fused[a] >= fused[b]
+                if 0.01 <= share <= 0.99 and (la - lb > 1e-6 or da - db > 1e-6):
+                    assert fused[a] > fused[b]
 
 
-@given(doc_ids, doc_ids, st.integers(1, 100), st.floats(0.1, 5), st.floats(0.1, 5))
-def test_a_document_first_in_both_lists_is_first_overall(lexical, dense, k, w1, w2):
-    top = "top"
-    fused = rrf([[top, *lexical], [top, *dense]], [w1, w2], k)
-    assert max(fused, key=lambda d: fused[d]) == top
-    assert all(fused[top] > score for doc, score in fused.items() if doc != top)
+@given(scored_lists, scored_lists, st.floats(0, 1))
+def test_a_document_best_in_both_lists_is_first_with_score_one(lexical, dense, share):
+    top = ("top", 100.0)
+    fused = fuse([top, *lexical], [top, *dense], share, 100)
+    assert fused[0] == ("top", pytest.approx(1.0))
+
+
+def test_min_max_scales_a_list_to_zero_and_one():
+    assert min_max([("a", 4.0), ("b", 3.0), ("c", 2.0)]) == {"a": 1.0, "b": 0.5, "c": 0.0}
+    assert min_max([("only", 0.3)]) == {"only": 1.0}
+    assert min_max([]) == {}
+
+
+def test_fusion_weighs_the_lexical_list_by_its_share():
+    lexical = [("words", 3.0), ("meaning", 1.0)]
+    dense = [("meaning", 0.9), ("words", 0.1)]
+    assert fuse(lexical, dense, 0.2, 2)[0][0] == "meaning"
+    assert fuse(lexical, dense, 0.8, 2)[0][0] == "words"
+
+
+def test_feedback_moves_the_query_toward_the_first_hits():
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    hits = [np.array([0.0, 1.0, 0.0], dtype=np.float32)]
+    moved = feedback_query(query, hits, 2.0)
+    assert np.linalg.norm(moved) == pytest.approx(1.0)
+    assert moved @ hits[0] > query @ hits[0]
+    assert feedback_query(query, hits, 0.0) is query and feedback_query(query, [], 2.0) is query
+    # Hits that scored nothing pull nothing.
+    assert feedback_query(query, hits, 2.0, [0.0]) is query
+    other = np.array([0.0, 0.0, 1.0], dtype=np.float32)
+    weighted = feedback_query(query, [hits[0], other], 2.0, [1.0, 0.0])
+    assert weighted @ other == pytest.approx(0.0) and weighted @ hits[0] > 0
+
+
+def test_feedback_brings_in_a_document_near_the_first_hits_but_not_the_query():
+    """A document that shares no word and sits beside the first hits, not the query, enters
+    the results only with feedback: the subject it shares with them, in other words."""
+    embedder = HashingEmbedder(dim=3)
+    index = HybridIndex(embedder)
+    vectors = {
+        "first": [0.9, 0.44, 0.0],
+        "second": [0.85, 0.53, 0.0],
+        "related": [0.35, 0.937, 0.0],  # close to the hits' centroid, far from the query
+        "distractor": [0.6, 0.0, 0.8],  # closer to the query than "related" is
+    }
+    for doc_id, vector in vectors.items():
+        index.upsert(doc_id, f"{doc_id} text", np.array(vector, dtype=np.float32))
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    without = Weights(feedback_docs=0)
+    with_feedback = Weights(feedback_docs=2, feedback_weight=2.0)
+    first_three = [h.doc_id for h in index.search_ranked("query", query, k=3, weights=without)]
+    assert first_three == ["first", "second", "distractor"]
+    moved = [h.doc_id for h in index.search_ranked("query", query, k=3, weights=with_feedback)]
+    assert moved == ["first", "second", "related"]
+
+
+def test_weights_refuse_a_share_outside_zero_and_one():
+    with pytest.raises(ValueError):
+        Weights(bm25=1.5)
+    with pytest.raises(ValueError):
+        Weights(feedback_docs=-1)
 
 
 @given(st.lists(st.text(max_size=200), min_size=1, max_size=5))

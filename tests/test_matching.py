@@ -536,6 +536,31 @@ def test_stored_vectors_are_reused_after_the_process_wide_index_is_dropped(
     assert counting.texts == 1
 
 
+def test_warm_up_loads_every_index_so_the_first_page_encodes_only_its_query(
+    solutions, challenge, monkeypatch
+):
+    counting = CountingEmbedder()
+    monkeypatch.setattr(index, "current_embedder", lambda: counting)
+    sizes = index.warm_up()
+    assert sizes["solutions"] == Solution.objects.count()
+    assert sizes["organisations"] == len(index.get_index("organisations")) > 0
+    counting.texts = 0
+    index.get_index("solutions").search("solar panels on roofs")
+    assert counting.texts == 1  # the query; the documents were in memory already
+
+
+def test_the_warm_up_runs_in_the_background_only_when_switched_on(settings, monkeypatch):
+    calls = []
+    monkeypatch.setattr(index, "warm_up", lambda: calls.append("warmed") or {})
+    settings.ICN_MATCHING_WARM_UP = False
+    assert index.start_warm_up() is None
+    settings.ICN_MATCHING_WARM_UP = True
+    thread = index.start_warm_up()
+    assert thread is not None
+    thread.join(timeout=10)
+    assert calls == ["warmed"]
+
+
 def test_a_change_through_a_service_is_reindexed_by_a_task_on_commit(
     solutions, secretariat, django_capture_on_commit_callbacks
 ):

@@ -177,10 +177,18 @@ def from_bytes(data: bytes | memoryview) -> Any:
     return np.frombuffer(bytes(data), dtype="<f4")
 
 
+_embedder_lock = threading.Lock()
+
+
 @lru_cache(maxsize=4)
-def embedder_named(name: str) -> Any:
-    """Loading a model takes a while: once per process and name."""
+def _load_embedder(name: str) -> Any:
     return load_embedder(name)
+
+
+def embedder_named(name: str) -> Any:
+    """Loading a model takes a while: once per process and name, even from two threads."""
+    with _embedder_lock:
+        return _load_embedder(name)
 
 
 def current_embedder() -> Any:
@@ -388,6 +396,45 @@ def rebuild(
     with _registry_lock:
         _indexes.pop((kind, index.embedder.name), None)
     return len(pks)
+
+
+def warm_up() -> dict[str, int]:
+    """Load the model and every kind's index now; returns how many documents each holds.
+
+    A web process calls this in the background as it starts (``start_warm_up``): the
+    first matching page then finds the model loaded and the vectors in memory instead of
+    paying about a second for them.
+    """
+    embedder = current_embedder()
+    embedder.encode(["warm up"])  # the first inference sets up the runtime's buffers
+    sizes = {}
+    for kind in KINDS:
+        index = get_index(kind)
+        index.refresh()
+        index.engine.build_graph()
+        sizes[kind] = len(index)
+    return sizes
+
+
+def start_warm_up() -> threading.Thread | None:
+    """Run ``warm_up`` in a daemon thread, if ``ICN_MATCHING_WARM_UP`` is on."""
+    if not settings.ICN_MATCHING_WARM_UP:
+        return None
+
+    def run() -> None:
+        from django.db import connections
+
+        try:
+            sizes = warm_up()
+            logger.info("Matching indexes ready: %s", sizes)
+        except Exception:  # a cold start is slower, never broken
+            logger.exception("Could not warm up the matching indexes.")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name="icn-matching-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def reindex_record(kind: str, pk: int) -> bool:

@@ -17,7 +17,16 @@ from .embedders import (
     MiniLMEmbedder,
     load_embedder,
 )
-from .hybrid import DEFAULT_WEIGHTS, FUSION_DEPTH, Hit, HybridIndex, Weights, fuse, rrf, rrf_ceiling
+from .hybrid import (
+    DEFAULT_WEIGHTS,
+    FUSION_DEPTH,
+    Hit,
+    HybridIndex,
+    Weights,
+    feedback_query,
+    fuse,
+    min_max,
+)
 from .rerank import Profile, Ranked, rerank
 from .vectors import EXACT_UP_TO, VectorIndex
 
@@ -38,9 +47,9 @@ __all__ = [
     "Ranked",
     "VectorIndex",
     "Weights",
+    "feedback_query",
     "fuse",
     "load_embedder",
+    "min_max",
     "rerank",
-    "rrf",
-    "rrf_ceiling",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .hybrid import DEFAULT_WEIGHTS, Hit, Weights, rrf_ceiling
+from .hybrid import DEFAULT_WEIGHTS, Hit, Weights
 
 # Readiness levels below the wanted minimum lose a third of the fit per level: one short
 # is a near miss worth showing, three short is no fit.
@@ -91,11 +91,10 @@ def rerank(
     challenge looks for solutions (the default), the query's when a solution looks for
     challenges (then a candidate's readiness is its wanted minimum).
     """
-    ceiling = rrf_ceiling(weights) or 1.0
     ranked = []
     for hit in hits:
         candidate = candidates.get(hit.doc_id, Profile())
-        text_score = min(1.0, hit.score / ceiling)
+        text_score = min(1.0, max(0.0, hit.score))
         fit, reasons = _fit(
             hit, query, candidate, topic_names, want_kinds, place_names, solution_side
         )
