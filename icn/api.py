@@ -224,3 +224,6 @@ api.add_router("/", "icn.accounts.api.router")
 api.add_router("/", "icn.opportunities.ocds_api.router")
 api.add_router("/", "icn.opportunities.api.router")
 api.add_router("/", "icn.matching.api.router")
+# The builder's literal paths (/projects/consortia/...) before /projects/{id}.
+api.add_router("/", "icn.projects.consortium_api.router")
+api.add_router("/", "icn.projects.api.router")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "icn.directory",
     "icn.opportunities",
     "icn.matching",
+    "icn.projects",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("icn.directory.urls")),
     path("", include("icn.opportunities.urls")),
     path("", include("icn.matching.urls")),
+    path("", include("icn.projects.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
