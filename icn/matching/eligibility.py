@@ -16,11 +16,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Party:
-    """One organisation of a would-be consortium."""
+    """One organisation of a would-be consortium, with its role and budget when known."""
 
     name: str
     kind: str
     country: str
+    coordinator: bool = False
+    costs: float | None = None  # the partner's total eligible costs
+    requested: float | None = None  # the funding it asks the funder for
 
 
 @dataclass(frozen=True)
