@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from icn.accounts.models import Membership, User
@@ -330,6 +332,23 @@ def test_follow_up_feedback_is_due_months_after_the_introduction(
     assert MatchFeedback.objects.filter(match=match, moment="follow_up").count() == 2
     with pytest.raises(ValidationError, match="already given"):
         services.match_feedback(actor=member, match=match, rating=5, moment="follow_up")
+
+
+def test_a_due_follow_up_asks_both_sides_once_by_e_mail(ours, theirs, member, mailoutbox):
+    match = _suggest(member, ours, theirs)
+    services.match_transition(actor=member, match=match, to="introduced")
+    mailoutbox.clear()
+    assert services.match_follow_up_reminders() == 0  # not due yet
+    MatchRecord.objects.filter(pk=match.pk).update(follow_up_due_on=timezone.localdate())
+    out = StringIO()
+    call_command("send-follow-ups", "--now", stdout=out)
+    assert "1 follow-up e-mail(s) sent." in out.getvalue()
+    [message] = mailoutbox
+    assert match.get_absolute_url() in message.body
+    assert set(message.to) >= {match.source_contact, match.target_contact} - {""}
+    assert services.match_follow_up_reminders() == 0  # once
+    call_command("send-follow-ups", stdout=out)  # queued, run at once in the tests
+    assert len(mailoutbox) == 1
 
 
 def test_feedback_comes_only_from_the_two_sides(ours, theirs, member, cluster_manager):

@@ -137,6 +137,9 @@ class MatchRecord(TimeStampedModel):
     closed_reason = models.TextField(blank=True)
     introduced_at = models.DateTimeField(null=True, blank=True)
     follow_up_due_on = models.DateField(null=True, blank=True, db_index=True)
+    follow_up_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When both sides were asked for the follow-up."
+    )
 
     objects = MatchQuerySet.as_manager()
 

@@ -336,3 +336,44 @@ def match_feedback(
     feedback.full_clean()
     feedback.save()
     return feedback
+
+
+def follow_up_message(match: MatchRecord) -> EmailMessage:
+    """Asks both sides how the match went, months after the introduction."""
+    sides = [match.organisation, match.target_organisation]
+    everyone = [match.source_contact, match.target_contact, *cluster_manager_emails(sides)]
+    recipients = list(dict.fromkeys(email for email in everyone if email))
+    link = settings.SITE_URL + match.get_absolute_url()
+    introduced = match.introduced_at or match.created_at
+    body = "\n".join(
+        [
+            f"{match.organisation} and {match.target_organisation} were introduced through the "
+            f"{settings.SITE_NAME} on {introduced:%-d %B %Y}.",
+            "",
+            "How did it go? A rating and a line from each side help the network learn which "
+            "introductions lead somewhere:",
+            link,
+            "",
+            f"Where the match stands now: {match.get_status_display()}.",
+        ]
+    )
+    return EmailMessage(
+        subject=f"How did it go? {match.organisation} and {match.target_organisation}",
+        body=body,
+        to=recipients,
+    )
+
+
+def match_follow_up_reminders(*, today: Any = None) -> int:
+    """E-mail both sides of every match whose follow-up is due, once; returns how many."""
+    from icn.matching.selectors import due_follow_ups
+
+    sent = 0
+    for match in due_follow_ups(today=today).filter(follow_up_reminded_at__isnull=True):
+        message = follow_up_message(match)
+        if not message.to:
+            continue
+        message.send()
+        MatchRecord.objects.filter(pk=match.pk).update(follow_up_reminded_at=timezone.now())
+        sent += 1
+    return sent
