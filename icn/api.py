@@ -227,3 +227,4 @@ api.add_router("/", "icn.matching.api.router")
 # The builder's literal paths (/projects/consortia/...) before /projects/{id}.
 api.add_router("/", "icn.projects.consortium_api.router")
 api.add_router("/", "icn.projects.api.router")
+api.add_router("/", "icn.passports.api.router")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "icn.opportunities",
     "icn.matching",
     "icn.projects",
+    "icn.passports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("icn.opportunities.urls")),
     path("", include("icn.matching.urls")),
     path("", include("icn.projects.urls")),
+    path("", include("icn.passports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
