@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "icn.matching",
     "icn.projects",
     "icn.passports",
+    "icn.events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("icn.matching.urls")),
     path("", include("icn.projects.urls")),
     path("", include("icn.passports.urls")),
+    path("", include("icn.events.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
