@@ -362,3 +362,23 @@ def test_organisations_list_only_the_clusters_the_viewer_may_see(network, anonym
     network.org("clean", "public").clusters.add(applicant)
     body = client_for(anonymous).get("/organisations/").content.decode()
     assert "/clusters/candidate/" not in body
+
+
+def test_a_multiple_choice_checkbox_field_renders_one_box_per_choice():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    from icn.core.forms import StyledFormMixin
+
+    class KindsForm(StyledFormMixin, forms.Form):
+        kinds = forms.MultipleChoiceField(
+            choices=[("sme", "SME"), ("research", "Research")],
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+        )
+
+    html = render_to_string(
+        "includes/field.html", {"field": KindsForm(data={"kinds": ["research"]})["kinds"]}
+    )
+    assert html.count('type="checkbox"') == 2
+    assert 'value="research"' in html and html.count("checked") == 1

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from icn.core.geo import find_city
-from icn.core.models import assign
+from icn.core.models import assign, delete_or_explain
 from icn.core.visibility import Visibility, can_change, get_scope
 from icn.directory.models import (
     Cluster,
@@ -227,7 +227,7 @@ def organisation_update(
 def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
     if not can_change(actor, organisation):
         raise PermissionDenied("You may not delete this organisation.")
-    organisation.delete()
+    delete_or_explain(organisation)
 
 
 # People ----------------------------------------------------------------------------------

@@ -212,7 +212,11 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def organisation_delete(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _visible_organisation(request, slug)
-    services.organisation_delete(actor=request.user, organisation=organisation)
+    try:
+        services.organisation_delete(actor=request.user, organisation=organisation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(organisation)
     messages.success(request, f"{organisation} deleted.")
     return redirect("directory:organisation_list")
 

@@ -207,10 +207,12 @@ def _ranked(
     want_kinds: Iterable[str] | None = None,
     owners: Callable[[list[int]], dict[int, int]] | None = None,
     vector: Any = None,
+    depth: int = SEARCH_DEPTH,
 ) -> list[Ranked]:
-    """Search one index among `allowed`, then re-rank with profiles and track records."""
+    """Search one index among `allowed` (the best `depth`), then re-rank with profiles and
+    track records."""
     index = get_index(kind)
-    hits = index.search(text, k=SEARCH_DEPTH, allowed=allowed, vector=vector)
+    hits = index.search(text, k=depth, allowed=allowed, vector=vector)
     if not hits:
         return []
     # A track record changes with every match: read at query time, not kept in the index.
@@ -471,6 +473,26 @@ def organisations_for_call(*, viewer: Any, call: Opportunity, per_kind: int = 5)
         )
         for kind in kinds
     ]
+
+
+def call_fit(*, call: Opportunity, allowed: Sequence[int]) -> dict[int, Ranked]:
+    """How well each of the `allowed` organisations fits a funding call, scored as the call's
+    suggestions are (`organisations_for_call`) but without a cut-off: every one that shares
+    words or a topic with the call. The caller decides who is allowed (visibility)."""
+    if not allowed:
+        return {}
+    rules = call.eligibility or {}
+    ranked = _ranked(
+        DocumentKind.ORGANISATIONS,
+        opportunity_text(call),
+        opportunity_profile(call),
+        list(allowed),
+        names=topic_names(),
+        want_kinds=list(rules.get("required_kinds") or {}) or rules.get("eligible_kinds") or None,
+        vector=get_index(DocumentKind.OPPORTUNITIES).vector(call.pk),
+        depth=len(allowed),
+    )
+    return {r.pk: r for r in ranked}
 
 
 def explain_pair(

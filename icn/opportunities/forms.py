@@ -8,8 +8,16 @@ from icn.core.countries import country_choices
 from icn.core.forms import StyledFormMixin
 from icn.core.visibility import Visibility, get_scope
 from icn.directory.models import Cluster, Organisation, OrganisationKind, Topic
+from icn.matching.country_groups import GROUP_CHOICES
+from icn.matching.eligibility import to_day
 from icn.opportunities.filters import OpportunityFilter
-from icn.opportunities.models import Opportunity, OpportunityKind, Solution, SolutionLabel
+from icn.opportunities.models import (
+    Opportunity,
+    OpportunityKind,
+    Solution,
+    SolutionLabel,
+    eligibility_problems,
+)
 from icn.opportunities.services import AWARDED_LABELS
 
 COUNTRIES = [("", "—"), *country_choices()]
@@ -58,6 +66,25 @@ def _required_kinds_text(value: dict[str, int]) -> str:
     return ", ".join(f"{kind}: {count}" for kind, count in value.items())
 
 
+def _stages_text(value: list[dict[str, str]]) -> str:
+    return "\n".join(f"{stage.get('name', '')}: {stage.get('deadline', '')}" for stage in value)
+
+
+# The eligibility rules the form edits as fields, kept together as the call's `eligibility`.
+RULE_FIELDS = (
+    "eligible_countries",
+    "eligible_country_groups",
+    "eligible_kinds",
+    "min_partners",
+    "max_partners",
+    "min_countries",
+    "required_kinds",
+    "coordinator_kinds",
+    "coordinator_countries",
+    "stages",
+)
+
+
 class OpportunityForm(StyledFormMixin, forms.ModelForm):
     """Create or edit an item; the eligibility rules of a call are plain fields here."""
 
@@ -68,6 +95,13 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
         help_text="Leave empty when every country is eligible.",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    eligible_country_groups = forms.MultipleChoiceField(
+        choices=GROUP_CHOICES,
+        required=False,
+        label="Eligible groups of countries",
+        help_text="Together with the countries above: a country in either is eligible.",
+        widget=forms.CheckboxSelectMultiple,
+    )
     eligible_kinds = forms.MultipleChoiceField(
         choices=OrganisationKind.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -77,6 +111,25 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
     required_kinds = forms.CharField(
         required=False,
         help_text="Kinds a consortium must include, with counts, e.g. “research: 1, sme: 2”.",
+    )
+    coordinator_kinds = forms.MultipleChoiceField(
+        choices=OrganisationKind.choices,
+        required=False,
+        label="The coordinator is",
+        help_text="Leave empty when any partner may coordinate.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    coordinator_countries = forms.MultipleChoiceField(
+        choices=country_choices(),
+        required=False,
+        label="The coordinator is from",
+        help_text="Leave empty when the coordinator may be from any eligible country.",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    stages = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Stages before the deadline, one a line, e.g. “Outline: 2027-02-01”.",
     )
     publish = forms.BooleanField(required=False, label="Publish now")
 
@@ -132,12 +185,7 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
                 "funder",
                 "programme",
                 "co_funding_rate",
-                "eligible_countries",
-                "eligible_kinds",
-                "min_partners",
-                "max_partners",
-                "min_countries",
-                "required_kinds",
+                *RULE_FIELDS,
             ],
         ),
         ("Events", ["starts_at", "ends_at"]),
@@ -167,17 +215,12 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
         if organisations.count() == 1 and not self.instance.pk:
             self.fields["author_organisation"].initial = organisations.first()
         eligibility = self.instance.eligibility or {}
-        for key in (
-            "eligible_countries",
-            "eligible_kinds",
-            "min_partners",
-            "max_partners",
-            "min_countries",
-        ):
+        for key in RULE_FIELDS:
             self.fields[key].initial = eligibility.get(key)
         self.fields["required_kinds"].initial = _required_kinds_text(
             eligibility.get("required_kinds", {})
         )
+        self.fields["stages"].initial = _stages_text(eligibility.get("stages", []))
         if self.instance.pk:
             del self.fields["publish"]
 
@@ -200,21 +243,43 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
                 raise forms.ValidationError(f"“{count.strip()}” is not a count.") from None
         return result
 
+    def clean_stages(self) -> list[dict[str, str]]:
+        text = self.cleaned_data.get("stages") or ""
+        result = []
+        for line in filter(None, (line.strip() for line in text.splitlines())):
+            name, _, day = line.rpartition(":")
+            parsed = to_day(day.strip())
+            if not name.strip() or parsed is None:
+                raise forms.ValidationError(
+                    f"“{line}” is not a stage: write its name, a colon and a date, "
+                    "e.g. “Outline: 2027-02-01”."
+                )
+            result.append({"name": name.strip(), "deadline": parsed.isoformat()})
+        return result
+
+    def rules(self) -> dict[str, Any]:
+        """The eligibility rules the fields set, as the call keeps them."""
+        data = self.cleaned_data
+        rules = {key: data.get(key) for key in RULE_FIELDS if key in data}
+        return {k: v for k, v in rules.items() if v not in (None, "", [], {})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # Rules no consortium could meet are shown next to the field they concern.
+        for key, message in eligibility_problems(self.rules()):
+            if key in self.fields and key not in self.errors:
+                self.add_error(key, message)
+            elif key not in self.fields:
+                self.add_error(None, message)
+        return cleaned
+
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as the services take it: eligibility gathered into one rule set."""
         data = dict(self.cleaned_data)
-        rules = {
-            key: data.pop(key)
-            for key in (
-                "eligible_countries",
-                "eligible_kinds",
-                "min_partners",
-                "max_partners",
-                "min_countries",
-                "required_kinds",
-            )
-        }
-        data["eligibility"] = {k: v for k, v in rules.items() if v not in (None, "", [], {})}
+        rules = self.rules()
+        for key in RULE_FIELDS:
+            data.pop(key, None)
+        data["eligibility"] = rules
         data["country"] = data.get("country") or ""
         return data
 

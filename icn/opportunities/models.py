@@ -16,6 +16,8 @@ from icn.core.countries import country_name, validate_country
 from icn.core.models import TimeStampedModel
 from icn.core.visibility import ShareableModel, ShareableQuerySet, get_scope
 from icn.directory.models import Cluster, Organisation, OrganisationKind, Topic
+from icn.matching.country_groups import GROUPS, is_country
+from icn.matching.eligibility import eligible_countries, stages, to_day, whole
 
 
 class OpportunityKind(models.TextChoices):
@@ -37,45 +39,186 @@ TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
 
 ELIGIBILITY_KEYS = {
     "eligible_countries",
+    "eligible_country_groups",
     "eligible_kinds",
     "min_partners",
     "max_partners",
     "min_countries",
     "required_kinds",
+    "coordinator_kinds",
+    "coordinator_countries",
+    "stages",
 }
+COUNTRY_GROUPS = set(GROUPS)
+STAGE_NAME_MAX = 100
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _codes(value: dict[str, Any], key: str, problems: list[tuple[str, str]]) -> set[str]:
+    """The valid country codes of a list rule; a problem for each code that is not one."""
+    codes = set()
+    for code in value.get(key) or []:
+        if isinstance(code, str) and is_country(code):
+            codes.add(code.upper())
+        else:
+            problems.append((key, f"{key}: {code!r} is not an ISO 3166-1 alpha-2 country code."))
+    return codes
+
+
+def _kinds(value: dict[str, Any], key: str, problems: list[tuple[str, str]]) -> set[str]:
+    kinds = set()
+    for kind in value.get(key) or []:
+        if kind in OrganisationKind.values:
+            kinds.add(str(kind))
+        else:
+            problems.append(
+                (
+                    key,
+                    f"Unknown organisation kind in {key}: {kind}. "
+                    f"Use {', '.join(OrganisationKind.values)}.",
+                )
+            )
+    return kinds
+
+
+def eligibility_problems(value: Any) -> list[tuple[str, str]]:
+    """Every reason a call's rules could not be read or could never be met, each with the rule
+    it concerns (`__all__` when it is the whole set); empty when the rules are fine."""
+    if value in (None, {}):
+        return []
+    if not isinstance(value, dict):
+        return [("__all__", "Eligibility rules must be an object.")]
+    unknown = set(value) - ELIGIBILITY_KEYS
+    if unknown:
+        return [("__all__", f"Unknown eligibility rule(s): {', '.join(sorted(unknown))}.")]
+    problems: list[tuple[str, str]] = []
+    lists = (
+        "eligible_countries",
+        "eligible_country_groups",
+        "eligible_kinds",
+        "coordinator_kinds",
+        "coordinator_countries",
+        "stages",
+    )
+    for key in lists:
+        if not isinstance(value.get(key, []) or [], list):
+            problems.append((key, f"{key} must be a list."))
+    if problems:
+        return problems
+    countries = _codes(value, "eligible_countries", problems)
+    groups = value.get("eligible_country_groups") or []
+    for group in groups:
+        if group not in COUNTRY_GROUPS:
+            problems.append(
+                (
+                    "eligible_country_groups",
+                    f"Unknown country group: {group}. Use {', '.join(sorted(COUNTRY_GROUPS))}.",
+                )
+            )
+    kinds = _kinds(value, "eligible_kinds", problems)
+    for key in ("min_partners", "max_partners", "min_countries"):
+        number = value.get(key)
+        if number is not None and not _is_count(number):
+            problems.append((key, f"{key} must be a whole number of at least 0."))
+    low, high = whole(value.get("min_partners")), whole(value.get("max_partners"))
+    spread = whole(value.get("min_countries"))
+    if low is not None and high is not None and low > high:
+        problems.append(("min_partners", "min_partners is larger than max_partners."))
+    if spread is not None and high is not None and spread > high:
+        problems.append(
+            ("min_countries", f"min_countries is {spread}, but at most {high} partners may apply.")
+        )
+    open_to = eligible_countries(
+        {"eligible_countries": sorted(countries), "eligible_country_groups": groups}
+        if countries or groups
+        else {}
+    )
+    if spread is not None and open_to is not None and spread > len(open_to):
+        problems.append(
+            (
+                "min_countries",
+                f"min_countries is {spread}, but only {len(open_to)} countries are eligible.",
+            )
+        )
+    required = value.get("required_kinds", {}) or {}
+    if not isinstance(required, dict):
+        problems.append(("required_kinds", "required_kinds maps an organisation kind to a count."))
+        required = {}
+    total = 0
+    for kind, count in required.items():
+        if kind not in OrganisationKind.values or not _is_count(count) or count < 1:
+            problems.append(
+                ("required_kinds", f"required_kinds: {kind}: {count} is not a kind and a count.")
+            )
+            continue
+        total += count
+        if kinds and kind not in kinds:
+            problems.append(
+                ("required_kinds", f"required_kinds: {kind} is not one of the eligible kinds.")
+            )
+    if high is not None and total > high:
+        problems.append(
+            (
+                "required_kinds",
+                f"required_kinds adds up to {total} partners, but at most {high} may apply.",
+            )
+        )
+    coordinator_kinds = _kinds(value, "coordinator_kinds", problems)
+    if kinds and coordinator_kinds and not coordinator_kinds & kinds:
+        problems.append(
+            ("coordinator_kinds", "coordinator_kinds: none of them is one of the eligible kinds.")
+        )
+    coordinator_countries = _codes(value, "coordinator_countries", problems)
+    outside = sorted(coordinator_countries - open_to) if open_to is not None else []
+    if outside and (countries or groups):
+        problems.append(
+            (
+                "coordinator_countries",
+                f"coordinator_countries: {', '.join(outside)} is not an eligible country.",
+            )
+        )
+    problems.extend(_stage_problems(value.get("stages") or []))
+    return problems
+
+
+def _stage_problems(stages: list[Any]) -> list[tuple[str, str]]:
+    problems = []
+    names: set[str] = set()
+    for number, stage in enumerate(stages, start=1):
+        if not isinstance(stage, dict) or set(stage) != {"name", "deadline"}:
+            problems.append(
+                ("stages", f"stages: stage {number} needs exactly a name and a deadline.")
+            )
+            continue
+        name = stage["name"]
+        if not isinstance(name, str) or not name.strip() or len(name) > STAGE_NAME_MAX:
+            problems.append(
+                ("stages", f"stages: stage {number} needs a name of 1 to {STAGE_NAME_MAX} letters.")
+            )
+        elif name.strip().casefold() in names:
+            problems.append(("stages", f"stages: two stages are called {name.strip()!r}."))
+        else:
+            names.add(name.strip().casefold())
+        deadline = stage["deadline"]
+        if not isinstance(deadline, str) or to_day(deadline) is None:
+            problems.append(
+                (
+                    "stages",
+                    f"stages: the deadline of stage {number} is not a date such as 2027-03-01.",
+                )
+            )
+    return problems
 
 
 def validate_eligibility(value: Any) -> None:
-    """Eligibility rules kept as data; refuse what a rule checker could not read."""
-    if value in (None, {}):
-        return
-    if not isinstance(value, dict):
-        raise ValidationError("Eligibility rules must be an object.")
-    unknown = set(value) - ELIGIBILITY_KEYS
-    if unknown:
-        raise ValidationError(f"Unknown eligibility rule(s): {', '.join(sorted(unknown))}.")
-    for key in ("eligible_countries", "eligible_kinds"):
-        if not isinstance(value.get(key, []) or [], list):
-            raise ValidationError(f"{key} must be a list.")
-    for code in value.get("eligible_countries", []) or []:
-        validate_country(str(code))
-    kinds = set(OrganisationKind.values)
-    for kind in value.get("eligible_kinds", []) or []:
-        if kind not in kinds:
-            raise ValidationError(f"Unknown organisation kind in eligible_kinds: {kind}.")
-    for key in ("min_partners", "max_partners", "min_countries"):
-        number = value.get(key)
-        if number is not None and (not isinstance(number, int) or number < 0):
-            raise ValidationError(f"{key} must be a whole number of at least 0.")
-    low, high = value.get("min_partners"), value.get("max_partners")
-    if low is not None and high is not None and low > high:
-        raise ValidationError("min_partners is larger than max_partners.")
-    required = value.get("required_kinds", {}) or {}
-    if not isinstance(required, dict):
-        raise ValidationError("required_kinds maps an organisation kind to a count.")
-    for kind, count in required.items():
-        if kind not in kinds or not isinstance(count, int) or count < 1:
-            raise ValidationError(f"required_kinds: {kind}: {count} is not a kind and a count.")
+    """Eligibility rules kept as data; refuse what a rule checker could not read, and rules
+    no consortium could ever meet."""
+    problems = eligibility_problems(value)
+    if problems:
+        raise ValidationError([message for _, message in problems])
 
 
 class OpportunityQuerySet(ShareableQuerySet):
@@ -222,6 +365,17 @@ class Opportunity(ShareableModel, TimeStampedModel):
             errors["ends_at"] = "The event ends before it starts."
         if self.kind == OpportunityKind.FUNDING_CALL and not self.funder:
             errors["funder"] = "A funding call names its funder."
+        late = [
+            stage.name
+            for stage in stages(self.eligibility if isinstance(self.eligibility, dict) else {})
+            if self.deadline is not None
+            and stage.deadline > timezone.localtime(self.deadline).date()
+        ]
+        if late:
+            errors["eligibility"] = (
+                f"Stage {', '.join(late)} ends after the call's deadline: the last stage "
+                "ends by the deadline at the latest."
+            )
         if errors:
             raise ValidationError(errors)
 

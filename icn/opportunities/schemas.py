@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -18,6 +18,7 @@ from icn.core.visibility import Visibility
 from icn.directory.models import OrganisationKind
 from icn.directory.schemas import CountryCode, InputSchema, PatchSchema
 from icn.opportunities.models import (
+    STAGE_NAME_MAX,
     Comment,
     Interest,
     Opportunity,
@@ -100,18 +101,43 @@ Currency = Annotated[
 # Eligibility rules --------------------------------------------------------------------------
 
 
+class Stage(Schema):
+    """A stage of a call (an outline, a full proposal) and its deadline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=STAGE_NAME_MAX)
+    deadline: date
+
+
 class Eligibility(Schema):
     """A funding call's eligibility rules, as the projects' rule checker reads them."""
 
     model_config = ConfigDict(extra="forbid")
 
     eligible_countries: list[Country] | None = Field(None, description="ISO codes.")
+    eligible_country_groups: list[Literal["eu", "associated", "any"]] | None = Field(
+        None,
+        description=(
+            "Groups of countries, besides eligible_countries: eu (the 27 member states), "
+            "associated (countries associated to Horizon Europe), any."
+        ),
+    )
     eligible_kinds: list[OrganisationKind] | None = None
     min_partners: int | None = Field(None, ge=0, le=10_000)
     max_partners: int | None = Field(None, ge=0, le=10_000)
     min_countries: int | None = Field(None, ge=0, le=10_000)
     required_kinds: dict[OrganisationKind, Annotated[int, Field(ge=1, le=10_000)]] | None = Field(
-        None, description='How many partners of each kind, e.g. {"university": 1}.'
+        None, description='How many partners of each kind, e.g. {"research": 1}.'
+    )
+    coordinator_kinds: list[OrganisationKind] | None = Field(
+        None, description="The kinds the coordinator may be of; then exactly one coordinates."
+    )
+    coordinator_countries: list[Country] | None = Field(
+        None, description="The countries the coordinator may be from (ISO codes)."
+    )
+    stages: list[Stage] | None = Field(
+        None, description="Stages before the final deadline, each with a name and a date."
     )
 
     def as_rules(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from icn.core.models import assign
+from icn.core.models import assign, delete_or_explain
 from icn.core.visibility import Visibility, can_change, can_view, get_scope
 from icn.directory.models import Cluster, Organisation, Topic
 from icn.directory.services import unique_slug
@@ -170,7 +170,7 @@ def opportunity_transition(*, actor: Any, opportunity: Opportunity, action: str)
 @transaction.atomic
 def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
     _require_change(actor, opportunity)
-    opportunity.delete()
+    delete_or_explain(opportunity)
 
 
 def opportunities_close_expired(*, now: Any = None) -> int:

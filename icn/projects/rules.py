@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils import timezone
+
 from icn.matching import eligibility
 from icn.matching.selectors import KIND_NAMES, cluster_offers
 from icn.opportunities.models import Opportunity
@@ -24,7 +26,10 @@ def call_rules(call: Opportunity) -> dict[str, Any]:
     if call.co_funding_rate is not None:
         rules["co_funding_rate"] = float(call.co_funding_rate)
     if call.deadline is not None:
-        rules["deadline"] = call.deadline.isoformat()
+        # The day the call closes where the platform runs, not in UTC.
+        rules["deadline"] = timezone.localtime(call.deadline).isoformat()
+    if call.currency and ("budget_ceiling" in rules or "co_funding_rate" in rules):
+        rules["currency"] = call.currency
     return rules
 
 
@@ -43,4 +48,5 @@ def check_consortium(
         parties,
         cluster_offers() if offers is None else offers,
         kind_labels(),
+        today=timezone.localdate(),
     )

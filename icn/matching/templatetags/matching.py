@@ -9,7 +9,7 @@ from django.template import Context, Library
 
 from icn.core.visibility import get_scope
 from icn.directory.models import Organisation
-from icn.matching import selectors, services
+from icn.matching import eligibility, selectors, services
 from icn.opportunities.models import Opportunity, OpportunityKind
 
 logger = logging.getLogger(__name__)
@@ -68,3 +68,12 @@ def _call(viewer: Any, call: Opportunity) -> dict[str, Any]:
                 and services.may_act_on(viewer, [acting, match.organisation])
             )
     return {"kind": "funding_call", "groups": groups, "acting": acting}
+
+
+@register.filter
+def rules_in_words(rules: Any) -> list[str]:
+    """A call's eligibility rules as sentences ("At least 3 partners")."""
+    if not isinstance(rules, dict):
+        return []
+    labels = {str(kind): name for kind, name in selectors.KIND_NAMES.items()}
+    return eligibility.describe(rules, labels)

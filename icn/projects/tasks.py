@@ -1,0 +1,13 @@
+"""Background work of project applications: reminders. Tasks take keys or nothing."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from icn.projects import services
+
+
+@task()
+def send_reminders() -> int:
+    """Deadline and task reminders that are due; each goes once. Returns how many went."""
+    return services.reminders_send()
