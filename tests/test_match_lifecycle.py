@@ -334,6 +334,17 @@ def test_follow_up_feedback_is_due_months_after_the_introduction(
         services.match_feedback(actor=member, match=match, rating=5, moment="follow_up")
 
 
+def test_an_introduction_recorded_without_notice_sends_no_e_mail(
+    ours, theirs, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    match = _suggest(member, ours, theirs)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_transition(actor=member, match=match, to="introduced", notify=False)
+    assert mailoutbox == []
+    match.refresh_from_db()
+    assert match.status == "introduced" and match.follow_up_due_on is not None
+
+
 def test_a_due_follow_up_asks_both_sides_once_by_e_mail(ours, theirs, member, mailoutbox):
     match = _suggest(member, ours, theirs)
     services.match_transition(actor=member, match=match, to="introduced")

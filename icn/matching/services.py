@@ -202,8 +202,14 @@ def _refusal(match: MatchRecord, to: str) -> str:
 
 
 @transaction.atomic
-def match_transition(*, actor: Any, match: MatchRecord, to: str, note: str = "") -> MatchRecord:
-    """Move a match one step on, or close it with a reason; every step is recorded."""
+def match_transition(
+    *, actor: Any, match: MatchRecord, to: str, note: str = "", notify: bool = True
+) -> MatchRecord:
+    """Move a match one step on, or close it with a reason; every step is recorded.
+
+    ``notify=False`` records an introduction that happened elsewhere (two participants who
+    met at an event) without sending the introduction e-mail.
+    """
     if not MatchRecord.objects.visible_to(actor).filter(pk=match.pk).exists():
         raise PermissionDenied("You may not change this match.")
     match = (
@@ -234,7 +240,7 @@ def match_transition(*, actor: Any, match: MatchRecord, to: str, note: str = "")
     MatchEvent.objects.create(
         match=match, actor=actor, from_status=from_status, to_status=to, note=note
     )
-    if to == MatchStatus.INTRODUCED:
+    if to == MatchStatus.INTRODUCED and notify:
         message = introduction_message(match, actor=actor, note=note)
         transaction.on_commit(lambda: message.send(fail_silently=False))
     return match
