@@ -227,3 +227,5 @@ ICN_SCOPE_RESOLVER = "icn.accounts.scopes.scope_for_user"
 ICN_MATCHING_EMBEDDER = env_str("ICN_MATCHING_EMBEDDER", "minilm-int8")
 ICN_MATCHING_WARM_UP = env_bool("ICN_MATCHING_WARM_UP", True)
 ICN_MATCHING_FOLLOW_UP_DAYS = env_int("ICN_MATCHING_FOLLOW_UP_DAYS", 90)
+# Days after a passport visit's report when the visitor is asked how it went.
+ICN_PASSPORT_FOLLOW_UP_DAYS = env_int("ICN_PASSPORT_FOLLOW_UP_DAYS", 90)
