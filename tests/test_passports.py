@@ -19,6 +19,7 @@ from django.utils import timezone
 from icn.accounts.models import Membership, User
 from icn.directory.models import Cluster, Organisation
 from icn.matching.models import MatchRecord
+from icn.opportunities.models import Opportunity
 from icn.passports import demo, selectors, services
 from icn.passports.models import (
     DeskBooking,
@@ -29,6 +30,7 @@ from icn.passports.models import (
     PassportReport,
     PassportStatus,
 )
+from icn.projects import services as project_services
 from tests.conftest import Network, client_for
 
 pytestmark = pytest.mark.django_db
@@ -812,8 +814,34 @@ def test_visitors_are_asked_for_the_follow_up_once_it_is_due(
         organisation=network.org("clean", "private"),
         target_organisation=network.org("nordic-edge", "public"),
     )
-    services.passport_follow_up(actor=member, passport=passport, rating=5, deals=2, matches=[match])
+    call = Opportunity.objects.create(
+        kind="funding_call",
+        status="published",
+        title="Harbour heat pilots",
+        slug="harbour-heat-pilots",
+        cluster=network.clean,
+        visibility="network",
+        funder="Interreg North Sea",
+        deadline=timezone.now() + timedelta(days=30),
+        published_at=timezone.now(),
+    )
+    ours = project_services.application_create(
+        actor=member, call=call, lead=network.org("clean", "private"), title="Harbour heat"
+    )
+    theirs = project_services.application_create(
+        actor=other_manager, call=call, lead=network.org("nordic-edge", "public"), title="Other"
+    )
+    with pytest.raises(ValidationError, match="of the visiting organisation only"):
+        services.passport_follow_up(
+            actor=member, passport=passport, rating=5, applications=[theirs]
+        )
+    services.passport_follow_up(
+        actor=member, passport=passport, rating=5, deals=2, matches=[match], applications=[ours]
+    )
     assert list(PassportFollowUp.objects.get().matches.all()) == [match]
+    assert list(PassportFollowUp.objects.get().applications.all()) == [ours]
+    page = client_for(member).get(passport.get_absolute_url()).content.decode()
+    assert "Harbour heat" in page and ours.get_absolute_url() in page
     with pytest.raises(ValidationError, match="given already"):
         services.passport_follow_up(actor=member, passport=passport, rating=5)
 

@@ -50,6 +50,7 @@ from icn.passports.schemas import (
     TransitionIn,
     booking_out,
 )
+from icn.projects.models import ProjectApplication
 
 router = Router(tags=["passports"])
 
@@ -336,7 +337,13 @@ def passport_follow_up(request: HttpRequest, pk: RecordId, payload: FollowUpIn) 
     user = require_user(request)
     passport = _fresh(user, pk)
     data = payload.model_dump()
+    wanted = data["applications"]
+    applications = list(ProjectApplication.objects.visible_to(user).filter(pk__in=wanted))
+    if len(applications) != len(set(wanted)):
+        raise ValidationError({"applications": "Unknown project application(s)."})
     services.passport_follow_up(
-        actor=user, passport=passport, **{**data, "matches": _matches(user, data["matches"])}
+        actor=user,
+        passport=passport,
+        **{**data, "matches": _matches(user, data["matches"]), "applications": applications},
     )
     return Status(201, _fresh(user, pk))

@@ -21,6 +21,7 @@ from icn.passports.models import (
     PassportStatus,
 )
 from icn.passports.services import may_apply_for
+from icn.projects.models import ProjectApplication
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -273,6 +274,12 @@ class FollowUpForm(StyledFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Matches that came of the visit",
     )
+    applications = forms.ModelMultipleChoiceField(
+        queryset=ProjectApplication.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Project applications that came of the visit",
+    )
     comment = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -281,6 +288,9 @@ class FollowUpForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["matches"].queryset = selectors.linkable_matches(  # type: ignore[attr-defined]
             viewer=user, passport=passport
+        )
+        self.fields["applications"].queryset = (  # type: ignore[attr-defined]
+            selectors.linkable_applications(viewer=user, passport=passport)
         )
 
 

@@ -479,6 +479,12 @@ class PassportFollowUp(models.Model):
     projects = models.TextField(
         blank=True, max_length=2000, help_text="Projects started with organisations met."
     )
+    applications = models.ManyToManyField(
+        "projects.ProjectApplication",
+        blank=True,
+        related_name="passport_follow_ups",
+        help_text="Project applications the visiting organisation took part in since.",
+    )
     comment = models.TextField(blank=True, max_length=2000)
     matches = models.ManyToManyField(
         "matching.MatchRecord", blank=True, related_name="passport_follow_ups"

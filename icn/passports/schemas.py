@@ -76,6 +76,9 @@ class FollowUpOut(Schema):
     projects: str
     comment: str
     matches: list[int]
+    applications: list[int] = Field(
+        default_factory=list, description="Ids of linked project applications."
+    )
     created_at: datetime
 
 
@@ -206,6 +209,7 @@ class PassportOut(Schema):
             "projects": follow_up.projects,
             "comment": follow_up.comment,
             "matches": [match.pk for match in follow_up.matches.all()],
+            "applications": [application.pk for application in follow_up.applications.all()],
             "created_at": follow_up.created_at,
         }
 
@@ -425,6 +429,9 @@ class FollowUpIn(InputSchema):
     projects: str = Field("", max_length=2000)
     comment: str = Field("", max_length=2000)
     matches: list[int] = Field(default_factory=list, description="Ids of match records.")
+    applications: list[int] = Field(
+        default_factory=list, description="Ids of project applications the organisation is in."
+    )
 
 
 class PassportFilter(Schema):

@@ -30,6 +30,7 @@ from icn.passports.models import (
     PassportReport,
     PassportStatus,
 )
+from icn.projects.models import ProjectApplication
 
 S = PassportStatus
 
@@ -166,6 +167,18 @@ def linkable_matches(*, viewer: Any, passport: Passport) -> QuerySet[MatchRecord
         MatchRecord.objects.visible_to(viewer)
         .filter(side)
         .select_related("organisation", "target_organisation")
+    )
+
+
+def linkable_applications(*, viewer: Any, passport: Passport) -> QuerySet[ProjectApplication]:
+    """Project applications the visitor may link to its follow-up: those its organisation is in."""
+    if passport.organisation_id is None:
+        return ProjectApplication.objects.none()
+    return (
+        ProjectApplication.objects.visible_to(viewer)
+        .filter(members__organisation=passport.organisation_id)
+        .distinct()
+        .order_by("-created_at")
     )
 
 

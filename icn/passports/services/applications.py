@@ -35,6 +35,7 @@ from icn.passports.models import (
     PassportStatus,
     allowed_transitions,
 )
+from icn.passports.selectors import linkable_applications
 from icn.passports.services.access import day, locked, require_role, role_names, roles_of, today
 from icn.passports.services.messages import (
     announce,
@@ -42,6 +43,7 @@ from icn.passports.services.messages import (
     host_chosen_message,
     status_message,
 )
+from icn.projects.models import ProjectApplication
 
 S = PassportStatus
 
@@ -492,6 +494,7 @@ def passport_follow_up(
     projects: str = "",
     comment: str = "",
     matches: Iterable[MatchRecord] = (),
+    applications: Iterable[ProjectApplication] = (),
 ) -> PassportFollowUp:
     """What came of the visit, months later."""
     passport = locked(passport)
@@ -504,6 +507,14 @@ def passport_follow_up(
     if PassportFollowUp.objects.filter(passport=passport).exists():
         raise ValidationError("The follow-up has been given already.")
     linked = _outcome_matches(actor, passport, matches)
+    wanted = {application.pk for application in applications}
+    projects_linked = list(
+        linkable_applications(viewer=actor, passport=passport).filter(pk__in=wanted)
+    )
+    if len(projects_linked) != len(wanted):
+        raise ValidationError(
+            {"applications": "Link project applications of the visiting organisation only."}
+        )
     follow_up = PassportFollowUp(
         passport=passport,
         rating=rating,
@@ -515,6 +526,7 @@ def passport_follow_up(
     follow_up.full_clean()
     follow_up.save()
     follow_up.matches.set(linked)
+    follow_up.applications.set(projects_linked)
     PassportEvent.objects.create(
         passport=passport,
         actor=actor,
