@@ -945,3 +945,11 @@ def test_withdrawing_tells_the_clusters_that_were_involved(
     with django_capture_on_commit_callbacks(execute=True):
         services.passport_transition(actor=member, passport=draft, to=S.WITHDRAWN)
     assert len(mailoutbox) == sent  # nobody else knew of the draft
+
+
+def test_the_secretariats_home_shows_the_passport_figures(network, secretariat, member):
+    demo.load()
+    total = selectors.passport_statistics().total
+    page = client_for(secretariat).get("/").content.decode()
+    assert "Passports, all years" in page and f">{total.applications}<" in page
+    assert "Passports, all years" not in client_for(member).get("/").content.decode()

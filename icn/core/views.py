@@ -4,14 +4,18 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from icn.core.visibility import get_scope
 from icn.directory import selectors
 from icn.opportunities.alerts import ranked_for
 from icn.opportunities.selectors import opportunity_list
+from icn.passports.selectors import passport_statistics
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """The role-aware home: what the viewer's scope lets it do first."""
     context = selectors.home_summary(viewer=request.user)
+    if get_scope(request.user).is_secretariat:
+        context["passports"] = passport_statistics().total
     if request.user.is_authenticated:
         context["for_you"] = ranked_for(viewer=request.user, limit=6)
     else:
