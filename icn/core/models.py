@@ -7,6 +7,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+# One rating scale for "how useful was it": matches and meetings.
+RATING_CHOICES: list[tuple[int, str]] = [
+    (1, "1 – not useful"),
+    (2, "2"),
+    (3, "3 – useful"),
+    (4, "4"),
+    (5, "5 – very valuable"),
+]
+
 
 class TimeStampedModel(models.Model):
     """A record that knows when it was created and last changed."""

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from icn.core.countries import country_name, validate_country
-from icn.core.models import TimeStampedModel
+from icn.core.models import RATING_CHOICES, TimeStampedModel
 from icn.core.visibility import ShareableModel, ShareableQuerySet, Visibility, get_scope
 from icn.directory.models import Cluster, Organisation
 
@@ -564,13 +564,7 @@ class FollowUpOutcome(models.TextChoices):
 class MeetingRating(models.Model):
     """How one participant rated a meeting: right after it, and again months later."""
 
-    RATINGS: ClassVar[list[tuple[int, str]]] = [
-        (1, "1 – not useful"),
-        (2, "2"),
-        (3, "3 – useful"),
-        (4, "4"),
-        (5, "5 – very valuable"),
-    ]
+    RATINGS: ClassVar[list[tuple[int, str]]] = RATING_CHOICES
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="ratings")
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from icn.core.models import TimeStampedModel
+from icn.core.models import RATING_CHOICES, TimeStampedModel
 from icn.core.visibility import get_scope
 from icn.directory.models import Organisation
 
@@ -205,13 +205,7 @@ class FeedbackMoment(models.TextChoices):
 class MatchFeedback(models.Model):
     """How one side rated a match, right after the introduction or months later."""
 
-    RATINGS: ClassVar[list[tuple[int, str]]] = [
-        (1, "1 – not useful"),
-        (2, "2"),
-        (3, "3 – useful"),
-        (4, "4"),
-        (5, "5 – very valuable"),
-    ]
+    RATINGS: ClassVar[list[tuple[int, str]]] = RATING_CHOICES
 
     match = models.ForeignKey(MatchRecord, on_delete=models.CASCADE, related_name="feedback")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
