@@ -254,7 +254,7 @@ def test_a_locked_meeting_stays_put_even_when_moving_it_would_place_more() -> No
     )
     for schedule in (greedy(problem), solve(problem, time_limit=5)):
         assert schedule.assignments[0] == (0, 1)
-        assert 1 not in schedule.assignments
+        assert set(schedule.assignments) == {0}  # the second request stays out
         assert schedule.unplaced[1] == "p1 and p3 are both available in 0, but p1 is busy in 0"
 
 
