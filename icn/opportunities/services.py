@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from icn.core.files import check_upload
 from icn.core.models import assign, delete_or_explain
 from icn.core.visibility import Visibility, can_change, can_view, get_scope
 from icn.directory.models import Cluster, Organisation, Topic
@@ -183,57 +183,19 @@ def opportunities_close_expired(*, now: Any = None) -> int:
 
 # Attachments: a known type, checked by content, under the size limit ----------------------
 
-ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF",)),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-    ".xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        (b"PK\x03\x04",),
-    ),
-    ".pptx": (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        (b"PK\x03\x04",),
-    ),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".txt": ("text/plain", ()),
-    ".csv": ("text/csv", ()),
-}
-
-
-def _attachment_type(name: str, head: bytes) -> str:
-    suffix = Path(name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": f"Attach {', '.join(sorted(ATTACHMENT_TYPES))} files only."})
-    content_type, magics = ATTACHMENT_TYPES[suffix]
-    if magics and not any(head.startswith(magic) for magic in magics):
-        raise ValidationError({"file": f"The file's content is not a {suffix} file."})
-    if not magics and b"\x00" in head:
-        raise ValidationError({"file": "A text file cannot hold binary data."})
-    return content_type
-
 
 @transaction.atomic
 def attachment_add(*, actor: Any, opportunity: Opportunity, upload: Any) -> Attachment:
     """Attach a file to an item; its type is checked by content, not only by name."""
     _require_change(actor, opportunity)
-    if upload.size > settings.ICN_ATTACHMENT_MAX_BYTES:
-        limit = settings.ICN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"file": f"Files up to {limit} MB can be attached."})
-    head = upload.read(16)
-    upload.seek(0)
-    name = Path(upload.name).name[:200]
+    checked = check_upload(upload, default_name="attachment")
     attachment = Attachment(
         opportunity=opportunity,
-        name=name,
-        content_type=_attachment_type(name, head),
-        size=upload.size,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(checked.name, upload, save=False)
     attachment.full_clean()
     attachment.save()
     return attachment

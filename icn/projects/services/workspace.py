@@ -4,15 +4,13 @@ other, tasks and documents."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from icn.opportunities.services import ATTACHMENT_TYPES
+from icn.core.files import check_upload
 from icn.projects import selectors
 from icn.projects.models import (
     ConsortiumMember,
@@ -151,19 +149,6 @@ def task_complete(*, actor: Any, task: Task, done: bool = True) -> Task:
     return task
 
 
-def _document_type(name: str, head: bytes) -> str:
-    """The file's type, known by its name and checked by its first bytes."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise ValidationError({"file": f"Upload {', '.join(sorted(ATTACHMENT_TYPES))} files only."})
-    content_type, magics = ATTACHMENT_TYPES[suffix]
-    if magics and not any(head.startswith(magic) for magic in magics):
-        raise ValidationError({"file": f"The file's content is not a {suffix} file."})
-    if not magics and b"\x00" in head:
-        raise ValidationError({"file": "A text file cannot hold binary data."})
-    return content_type
-
-
 @transaction.atomic
 def document_upload(
     *,
@@ -179,22 +164,17 @@ def document_upload(
         raise ValidationError({"kind": f"Unknown kind of document: {kind}."})
     if member is not None and member.application_id != application.pk:
         raise ValidationError({"member": "The partner is not in this consortium."})
-    if upload.size > settings.ICN_ATTACHMENT_MAX_BYTES:
-        limit = settings.ICN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError({"file": f"Files up to {limit} MB can be uploaded."})
-    head = upload.read(16)
-    upload.seek(0)
-    name = Path(upload.name or "document").name[:200]
+    checked = check_upload(upload, default_name="document")
     document = Document(
         application=application,
         kind=kind,
         member=member,
-        name=name,
-        content_type=_document_type(name, head),
-        size=upload.size,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
         uploaded_by=actor,
     )
-    document.file.save(name, upload, save=False)
+    document.file.save(checked.name, upload, save=False)
     document.full_clean()
     document.save()
     touch(application)
