@@ -32,6 +32,7 @@ FILE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".txt": ("text/plain", ()),
+    ".md": ("text/markdown", ()),
     ".csv": ("text/csv", ()),
 }
 
