@@ -26,6 +26,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from icn.directory.models import Organisation, OrganisationKind
+from icn.library.models import LibraryDocument
 from icn.matching.engine import DEFAULT_WEIGHTS, HybridIndex, Profile, load_embedder
 from icn.matching.models import DocumentKind, Embedding
 from icn.opportunities.models import Opportunity, OpportunityKind, Solution
@@ -126,6 +127,27 @@ def opportunity_profile(opportunity: Opportunity) -> Profile:
     )
 
 
+def document_text(document: LibraryDocument) -> str:
+    version = document.current_version
+    return _paragraphs(
+        document.title,
+        document.summary,
+        _names(document.topics.all()),
+        version.text if version is not None else "",
+    )
+
+
+def document_profile(document: LibraryDocument) -> Profile:
+    return Profile(
+        topics=_slugs(document.topics.all()),
+        readiness=None,
+        countries=frozenset(),
+        markets=frozenset(),
+        kind=None,
+        outcomes=0.0,
+    )
+
+
 @dataclass(frozen=True)
 class Source:
     """Where the documents of one kind come from and how each reads."""
@@ -161,6 +183,13 @@ SOURCES: dict[str, Source] = {
         detailed=lambda qs: qs.prefetch_related("topics"),
         text=opportunity_text,
         profile=opportunity_profile,
+    ),
+    DocumentKind.DOCUMENTS: Source(
+        DocumentKind.DOCUMENTS,
+        rows=lambda: LibraryDocument.objects.all(),
+        detailed=lambda qs: qs.prefetch_related("topics", "versions"),
+        text=document_text,
+        profile=document_profile,
     ),
 }
 

@@ -20,6 +20,7 @@ class DocumentKind(models.TextChoices):
     SOLUTIONS = "solutions", "Solutions"
     ORGANISATIONS = "organisations", "Organisations"
     OPPORTUNITIES = "opportunities", "Opportunities"
+    DOCUMENTS = "documents", "Library documents"
 
 
 class Embedding(models.Model):

@@ -1,0 +1,88 @@
+"""Forms of the library's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from icn.core.forms import StyledFormMixin
+from icn.core.visibility import get_scope
+from icn.directory.models import Cluster, Organisation
+from icn.library.filters import DocumentFilter
+from icn.library.models import Collection, LibraryDocument
+
+DOCUMENT_FIELDS = [
+    "title",
+    "summary",
+    "authors",
+    "kind",
+    "organisation",
+    "cluster",
+    "topics",
+    "sdgs",
+    "language",
+    "licence",
+    "published_on",
+    "visibility",
+]
+
+
+class DocumentForm(StyledFormMixin, forms.ModelForm):
+    """A document's description; on creation also its file or link."""
+
+    file = forms.FileField(required=False, help_text="PDF, DOCX, XLSX, PPTX, Markdown or text.")
+    url = forms.URLField(required=False, label="Or a link", max_length=500)
+
+    class Meta:
+        model = LibraryDocument
+        fields = DOCUMENT_FIELDS
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "published_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, user: Any = None, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = get_scope(user)
+        if not scope.is_secretariat:
+            organisation: Any = self.fields["organisation"]
+            organisation.queryset = Organisation.objects.filter(pk__in=scope.organisation_ids)
+            cluster: Any = self.fields["cluster"]
+            cluster.queryset = Cluster.objects.filter(pk__in=scope.cluster_ids)
+        if not creating:
+            del self.fields["file"], self.fields["url"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "file" in self.fields and bool(data.get("file")) == bool(data.get("url")):
+            self.add_error("file", "Upload a file or give a link (one of the two).")
+        return data
+
+
+class VersionForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(required=False)
+    url = forms.URLField(required=False, label="Or a link", max_length=500)
+
+
+class CollectionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Collection
+        fields = ["title", "description", "cluster", "visibility"]
+
+
+class SearchForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    kind = forms.CharField(required=False, widget=forms.HiddenInput)
+    topic = forms.CharField(required=False, widget=forms.HiddenInput)
+    cluster = forms.CharField(required=False, widget=forms.HiddenInput)
+    year = forms.CharField(required=False, widget=forms.HiddenInput)
+    language = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def to_filter(self) -> DocumentFilter:
+        data = self.data if self.is_bound else {}
+        values = {name: data.get(name) or None for name in self.fields}
+        try:
+            return DocumentFilter.model_validate(values)
+        except ValueError:
+            return DocumentFilter(q=values["q"])
