@@ -34,8 +34,12 @@ demo: migrate
 	$(ICN) demo
 	$(ICN) reindex --changed
 
+# The worker runs beside the web server (text extraction, meeting schedules, e-mails) and
+# stops with it.
 run: demo
-	@echo "Serving the ICN Platform on http://$(HOST):$(PORT)/"
+	@echo "Serving the ICN Platform on http://$(HOST):$(PORT)/ (with the background worker)"
+	@$(ICN) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(ICN) runserver $(HOST):$(PORT)
 
 lint: install-dev

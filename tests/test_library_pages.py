@@ -247,3 +247,21 @@ def test_a_cluster_only_collection_is_not_shown_to_visitors(
     assert (
         client_for(cluster_manager).get("/library/collections/clean-internal/").status_code == 200
     )
+
+
+def test_a_document_without_an_owner_is_refused_on_the_form_not_with_a_403(cluster_manager):
+    client = client_for(cluster_manager)
+    response = client.post(
+        "/library/new/",
+        {
+            "title": "Heat recovery playbook",
+            "kind": "best_practice",
+            "language": "en",
+            "visibility": "network",
+            "file": SimpleUploadedFile("playbook.md", b"# Heat\n\nWaste heat.", "text/markdown"),
+        },
+    )
+    assert response.status_code == 200
+    assert "Choose the organisation you act for or the cluster you manage." in (
+        response.content.decode()
+    )

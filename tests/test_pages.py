@@ -382,3 +382,15 @@ def test_a_multiple_choice_checkbox_field_renders_one_box_per_choice():
     )
     assert html.count('type="checkbox"') == 2
     assert 'value="research"' in html and html.count("checked") == 1
+
+
+def test_refusals_and_missing_pages_keep_the_platforms_layout(member):
+    from icn.accounts.models import User
+
+    outsider = User.objects.create_user("nobody@example.org", "a-long-test-password")
+    missing = client_for(member).get("/organisations/no-such-organisation/")
+    assert missing.status_code == 404 and "Not found" in missing.content.decode()
+    assert "ICN Platform" in missing.content.decode()
+    refused = client_for(outsider).get("/matching/funnel/")
+    assert refused.status_code in (403, 404)
+    assert "ICN Platform" in refused.content.decode()

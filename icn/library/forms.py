@@ -50,6 +50,12 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
             organisation.queryset = Organisation.objects.filter(pk__in=scope.organisation_ids)
             cluster: Any = self.fields["cluster"]
             cluster.queryset = Cluster.objects.filter(pk__in=scope.cluster_ids)
+            if creating and not self.is_bound:
+                # The owner most people mean: their one organisation, or their one cluster.
+                if len(scope.organisation_ids) == 1:
+                    self.initial.setdefault("organisation", next(iter(scope.organisation_ids)))
+                elif len(scope.managed_cluster_ids) == 1:
+                    self.initial.setdefault("cluster", next(iter(scope.managed_cluster_ids)))
         if not creating:
             del self.fields["file"], self.fields["url"]
 

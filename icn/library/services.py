@@ -51,6 +51,10 @@ def may_add_for(actor: Any, organisation: Organisation | None, cluster: Cluster 
 def _check_owner(
     actor: Any, organisation: Organisation | None, cluster: Cluster | None, visibility: str
 ) -> None:
+    if organisation is None and cluster is None and not get_scope(actor).is_secretariat:
+        raise ValidationError(
+            {"cluster": "Choose the organisation you act for or the cluster you manage."}
+        )
     if not may_add_for(actor, organisation, cluster):
         raise PermissionDenied(
             "Add documents for an organisation you act for, or a cluster you manage."
