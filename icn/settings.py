@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "icn.projects",
     "icn.passports",
     "icn.events",
-    "icn.library",
+    "icn.knowledge",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

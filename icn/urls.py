@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("icn.projects.urls")),
     path("", include("icn.passports.urls")),
     path("", include("icn.events.urls")),
-    path("", include("icn.library.urls")),
+    path("", include("icn.knowledge.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from icn.core.visibility import Visibility
 from icn.directory.models import Topic, TopicKind
-from icn.library import services
-from icn.library.filters import DocumentFilter
-from icn.library.models import DocumentVersion, ExtractionStatus, LibraryDocument
-from icn.library.selectors import library_search
-from icn.library.tasks import extract_text
+from icn.knowledge import services
+from icn.knowledge.filters import DocumentFilter
+from icn.knowledge.models import DocumentVersion, ExtractionStatus, KnowledgeDocument
+from icn.knowledge.selectors import document_search
+from icn.knowledge.tasks import extract_text
 from tests.conftest import Network
 
 PHRASE = "ammonia bunkering"
@@ -112,7 +112,7 @@ def add_document(
     data: bytes | None = None,
     capture: Any,
     **fields: Any,
-) -> LibraryDocument:
+) -> KnowledgeDocument:
     with capture(execute=True):
         return services.document_create(
             actor=actor,
@@ -124,7 +124,7 @@ def add_document(
 
 
 def search_titles(viewer: Any, q: str = PHRASE) -> dict[str, list[str]]:
-    page = library_search(viewer=viewer, filters=DocumentFilter(q=q))
+    page = document_search(viewer=viewer, filters=DocumentFilter(q=q))
     return {hit.document.title: hit.passages for hit in page.hits}
 
 
@@ -210,7 +210,7 @@ def test_a_file_whose_content_does_not_match_its_type_is_refused(
             upload=upload(name, data),
         )
     assert message in str(refused.value)
-    assert not LibraryDocument.objects.exists()
+    assert not KnowledgeDocument.objects.exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(
@@ -313,7 +313,7 @@ SEES = {
 @pytest.fixture(name="documents_of_every_visibility")
 def documents_of_every_visibility_fixture(
     network: Network, secretariat: Any, media: Any, django_capture_on_commit_callbacks: Any
-) -> dict[str, LibraryDocument]:
+) -> dict[str, KnowledgeDocument]:
     return {
         visibility: add_document(
             secretariat,
@@ -329,7 +329,7 @@ def documents_of_every_visibility_fixture(
 
 @pytest.mark.parametrize("role", sorted(SEES))
 def test_a_phrase_in_a_body_is_found_with_its_passage_only_by_those_allowed(
-    role: str, request: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    role: str, request: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     viewer = request.getfixturevalue(role)
     found = search_titles(viewer)
@@ -339,14 +339,14 @@ def test_a_phrase_in_a_body_is_found_with_its_passage_only_by_those_allowed(
 
 
 def test_facets_count_only_what_the_viewer_found(
-    anonymous: Any, member: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    anonymous: Any, member: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     kinds = {
         f.value: f.count
-        for f in library_search(viewer=member, filters=DocumentFilter(q=PHRASE)).facets["kind"]
+        for f in document_search(viewer=member, filters=DocumentFilter(q=PHRASE)).facets["kind"]
     }
     assert kinds == {"report": 4}
-    page = library_search(viewer=anonymous, filters=DocumentFilter(q=PHRASE))
+    page = document_search(viewer=anonymous, filters=DocumentFilter(q=PHRASE))
     assert {f.value: f.count for f in page.facets["kind"]} == {"report": 1}
     assert {f.value: f.count for f in page.facets["cluster"]} == {"clean": 1}
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from icn.core.visibility import Visibility
 from icn.directory.models import Topic
-from icn.library import services
-from icn.library.models import LibraryDocument
+from icn.knowledge import services
+from icn.knowledge.models import KnowledgeDocument
 from tests.conftest import Network, client_for
 from tests.test_library import (  # noqa: F401  (fixtures)
     PHRASE,
@@ -25,7 +25,7 @@ from tests.test_library import (  # noqa: F401  (fixtures)
 
 @pytest.mark.parametrize("role", ["anonymous", "partner", "cluster_peer", "member"])
 def test_the_search_page_shows_the_matched_passage_only_for_documents_the_viewer_may_see(
-    role: str, request: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    role: str, request: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     page = client_for(request.getfixturevalue(role)).get("/library/", {"q": PHRASE})
     assert page.status_code == 200
@@ -38,7 +38,7 @@ def test_the_search_page_shows_the_matched_passage_only_for_documents_the_viewer
 
 @pytest.mark.parametrize("role", sorted(SEES))
 def test_the_search_api_finds_a_phrase_in_a_body_only_for_those_allowed(
-    role: str, request: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    role: str, request: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     response = client_for(request.getfixturevalue(role)).get(
         "/api/v1/library/documents", {"q": PHRASE}
@@ -52,7 +52,7 @@ def test_the_search_api_finds_a_phrase_in_a_body_only_for_those_allowed(
 
 
 def test_a_hidden_document_is_a_404_on_the_page_the_download_and_the_api(
-    other_member: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    other_member: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     slug = documents_of_every_visibility["cluster"].slug
     client = client_for(other_member)
@@ -62,7 +62,7 @@ def test_a_hidden_document_is_a_404_on_the_page_the_download_and_the_api(
 
 
 def test_the_document_page_lists_versions_downloads_and_more_like_this(
-    cluster_peer: Any, documents_of_every_visibility: dict[str, LibraryDocument]
+    cluster_peer: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
 ) -> None:
     document = documents_of_every_visibility["network"]
     client = client_for(cluster_peer)
@@ -137,7 +137,7 @@ def test_the_api_refuses_a_file_whose_content_is_not_its_type(
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "file"
-    assert not LibraryDocument.objects.exists()
+    assert not KnowledgeDocument.objects.exists()
 
 
 def test_a_member_adds_a_document_with_the_upload_form(
@@ -157,12 +157,12 @@ def test_a_member_adds_a_document_with_the_upload_form(
             },
         )
     assert response.status_code == 302
-    document = LibraryDocument.objects.get()
+    document = KnowledgeDocument.objects.get()
     assert document.versions.get().text.startswith("# Guide")
 
 
 def test_the_atom_feed_lists_public_documents_only(
-    documents_of_every_visibility: dict[str, LibraryDocument],
+    documents_of_every_visibility: dict[str, KnowledgeDocument],
 ) -> None:
     response = client_for(None).get("/library/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")

@@ -26,7 +26,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from icn.directory.models import Organisation, OrganisationKind
-from icn.library.models import LibraryDocument
+from icn.knowledge.models import KnowledgeDocument
 from icn.matching.engine import DEFAULT_WEIGHTS, HybridIndex, Profile, load_embedder
 from icn.matching.models import DocumentKind, Embedding
 from icn.opportunities.models import Opportunity, OpportunityKind, Solution
@@ -127,7 +127,7 @@ def opportunity_profile(opportunity: Opportunity) -> Profile:
     )
 
 
-def document_text(document: LibraryDocument) -> str:
+def document_text(document: KnowledgeDocument) -> str:
     version = document.current_version
     return _paragraphs(
         document.title,
@@ -137,7 +137,7 @@ def document_text(document: LibraryDocument) -> str:
     )
 
 
-def document_profile(document: LibraryDocument) -> Profile:
+def document_profile(document: KnowledgeDocument) -> Profile:
     return Profile(
         topics=_slugs(document.topics.all()),
         readiness=None,
@@ -186,7 +186,7 @@ SOURCES: dict[str, Source] = {
     ),
     DocumentKind.DOCUMENTS: Source(
         DocumentKind.DOCUMENTS,
-        rows=lambda: LibraryDocument.objects.all(),
+        rows=lambda: KnowledgeDocument.objects.all(),
         detailed=lambda qs: qs.prefetch_related("topics", "versions"),
         text=document_text,
         profile=document_profile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from icn.library import services
+from icn.knowledge import services
 
 
 @task()

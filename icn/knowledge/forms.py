@@ -9,8 +9,8 @@ from django import forms
 from icn.core.forms import StyledFormMixin
 from icn.core.visibility import get_scope
 from icn.directory.models import Cluster, Organisation
-from icn.library.filters import DocumentFilter
-from icn.library.models import Collection, LibraryDocument
+from icn.knowledge.filters import DocumentFilter
+from icn.knowledge.models import Collection, KnowledgeDocument
 
 DOCUMENT_FIELDS = [
     "title",
@@ -35,7 +35,7 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
     url = forms.URLField(required=False, label="Or a link", max_length=500)
 
     class Meta:
-        model = LibraryDocument
+        model = KnowledgeDocument
         fields = DOCUMENT_FIELDS
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),

@@ -10,8 +10,8 @@ import numpy as np
 from django.db.models import Prefetch, QuerySet
 
 from icn.directory.models import Topic
-from icn.library.filters import DocumentFilter, with_year
-from icn.library.models import Collection, DocumentKind, DocumentVersion, LibraryDocument
+from icn.knowledge.filters import DocumentFilter, with_year
+from icn.knowledge.models import Collection, DocumentKind, DocumentVersion, KnowledgeDocument
 from icn.matching.index import get_index
 
 SEARCH_DEPTH = 200
@@ -31,7 +31,7 @@ class FacetValue:
 class DocumentHit:
     """A document found, with the passages of its text that matched."""
 
-    document: LibraryDocument
+    document: KnowledgeDocument
     score: float | None = None
     passages: list[str] = field(default_factory=list)
 
@@ -42,18 +42,18 @@ class SearchPage:
     facets: dict[str, list[FacetValue]]
 
 
-def _detailed(queryset: QuerySet[LibraryDocument]) -> QuerySet[LibraryDocument]:
+def _detailed(queryset: QuerySet[KnowledgeDocument]) -> QuerySet[KnowledgeDocument]:
     versions = DocumentVersion.objects.defer("text").order_by("-number")
     return queryset.select_related("organisation", "cluster").prefetch_related(
         "topics", "sdgs", Prefetch("versions", queryset=versions)
     )
 
 
-def document_list(*, viewer: Any) -> QuerySet[LibraryDocument]:
-    return _detailed(LibraryDocument.objects.visible_to(viewer))
+def document_list(*, viewer: Any) -> QuerySet[KnowledgeDocument]:
+    return _detailed(KnowledgeDocument.objects.visible_to(viewer))
 
 
-def document_for_viewer(*, viewer: Any, slug: str) -> LibraryDocument | None:
+def document_for_viewer(*, viewer: Any, slug: str) -> KnowledgeDocument | None:
     return document_list(viewer=viewer).filter(slug=slug).first()
 
 
@@ -69,10 +69,10 @@ def _without_title(passages: list[str], title: str) -> list[str]:
     return [p for p in passages if p.strip(" .") != title.strip(" .") and len(p.split()) > 2]
 
 
-def library_search(*, viewer: Any, filters: DocumentFilter) -> SearchPage:
+def document_search(*, viewer: Any, filters: DocumentFilter) -> SearchPage:
     """Documents the viewer may see, by keyword and meaning together when words are given,
     with the passages that matched and facet counts over what was found."""
-    visible = LibraryDocument.objects.visible_to(viewer)
+    visible = KnowledgeDocument.objects.visible_to(viewer)
     if filters.q:
         allowed = list(visible.values_list("pk", flat=True))
         index = get_index("documents")
@@ -108,7 +108,7 @@ def library_search(*, viewer: Any, filters: DocumentFilter) -> SearchPage:
     return SearchPage(hits=hits, facets=facets)
 
 
-def _facets(queryset: QuerySet[LibraryDocument]) -> dict[str, list[FacetValue]]:
+def _facets(queryset: QuerySet[KnowledgeDocument]) -> dict[str, list[FacetValue]]:
     """How many of the documents found fall under each kind, topic, cluster, year, language."""
     kinds = Counter(queryset.values_list("kind", flat=True))
     languages = Counter(queryset.values_list("language", flat=True))
@@ -132,13 +132,13 @@ def _facets(queryset: QuerySet[LibraryDocument]) -> dict[str, list[FacetValue]]:
 
 
 def more_like_this(
-    *, viewer: Any, document: LibraryDocument, k: int = SIMILAR
+    *, viewer: Any, document: KnowledgeDocument, k: int = SIMILAR
 ) -> list[DocumentHit]:
     """Documents the viewer may see that read most like this one."""
     index = get_index("documents")
     vector = index.vector(document.pk)
     allowed = list(
-        LibraryDocument.objects.visible_to(viewer)
+        KnowledgeDocument.objects.visible_to(viewer)
         .exclude(pk=document.pk)
         .values_list("pk", flat=True)
     )
@@ -148,7 +148,7 @@ def more_like_this(
     hits = index.search(text[:2000], k=k, allowed=allowed, vector=vector)
     rows = {
         row.pk: row
-        for row in _detailed(LibraryDocument.objects.filter(pk__in=[int(h.doc_id) for h in hits]))
+        for row in _detailed(KnowledgeDocument.objects.filter(pk__in=[int(h.doc_id) for h in hits]))
     }
     return [
         DocumentHit(document=rows[int(h.doc_id)], score=h.score)
@@ -161,9 +161,9 @@ def collection_list(*, viewer: Any) -> QuerySet[Collection]:
     return Collection.objects.visible_to(viewer).select_related("cluster")
 
 
-def collection_documents(*, viewer: Any, collection: Collection) -> list[LibraryDocument]:
+def collection_documents(*, viewer: Any, collection: Collection) -> list[KnowledgeDocument]:
     """The collection's documents in order, those the viewer may not see left out."""
-    visible = LibraryDocument.objects.visible_to(viewer)
+    visible = KnowledgeDocument.objects.visible_to(viewer)
     items = collection.items.filter(document__in=visible.values("pk")).select_related(
         "document", "document__organisation"
     )

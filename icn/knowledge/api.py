@@ -12,9 +12,9 @@ from ninja.files import UploadedFile
 from icn.api import READ_ERRORS, WRITE_ERRORS, Slug, by_slug, get_or_404, require_user, viewer
 from icn.core.visibility import Visibility
 from icn.directory.models import Cluster, Organisation, Topic, TopicKind
-from icn.library import selectors, services
-from icn.library.filters import DocumentFilter
-from icn.library.models import Collection, DocumentKind, LibraryDocument
+from icn.knowledge import selectors, services
+from icn.knowledge.filters import DocumentFilter
+from icn.knowledge.models import Collection, DocumentKind, KnowledgeDocument
 
 router = Router(tags=["library"])
 
@@ -49,23 +49,23 @@ class DocumentOut(Schema):
     versions: list[VersionOut]
 
     @staticmethod
-    def resolve_organisation(obj: LibraryDocument) -> str | None:
+    def resolve_organisation(obj: KnowledgeDocument) -> str | None:
         return obj.organisation.slug if obj.organisation else None
 
     @staticmethod
-    def resolve_cluster(obj: LibraryDocument) -> str | None:
+    def resolve_cluster(obj: KnowledgeDocument) -> str | None:
         return obj.cluster.slug if obj.cluster else None
 
     @staticmethod
-    def resolve_topics(obj: LibraryDocument) -> list[str]:
+    def resolve_topics(obj: KnowledgeDocument) -> list[str]:
         return [t.slug for t in obj.topics.all()]
 
     @staticmethod
-    def resolve_sdgs(obj: LibraryDocument) -> list[str]:
+    def resolve_sdgs(obj: KnowledgeDocument) -> list[str]:
         return [t.slug for t in obj.sdgs.all()]
 
     @staticmethod
-    def resolve_versions(obj: LibraryDocument) -> list[Any]:
+    def resolve_versions(obj: KnowledgeDocument) -> list[Any]:
         return sorted(obj.versions.all(), key=lambda v: -v.number)
 
 
@@ -139,7 +139,7 @@ class CollectionOut(Schema):
     documents: list[str]
 
 
-def _document(user: Any, slug: str) -> LibraryDocument:
+def _document(user: Any, slug: str) -> KnowledgeDocument:
     document = selectors.document_for_viewer(viewer=user, slug=slug)
     if document is None:
         raise Http404
@@ -164,9 +164,9 @@ def _relations(user: Any, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def _written(pk: int) -> LibraryDocument:
+def _written(pk: int) -> KnowledgeDocument:
     # The writer sees what it wrote, even when its visibility now hides it from the writer.
-    queryset = LibraryDocument.objects.select_related("organisation", "cluster")
+    queryset = KnowledgeDocument.objects.select_related("organisation", "cluster")
     return get_or_404(queryset.prefetch_related("topics", "sdgs", "versions"), pk=pk)
 
 
@@ -174,7 +174,7 @@ def _written(pk: int) -> LibraryDocument:
 def document_search(request: HttpRequest, filters: Query[DocumentFilter]) -> Any:
     """Documents the caller may see; with `q`, by keyword and meaning together, each with
     the passages that matched; facets count what was found."""
-    result = selectors.library_search(viewer=viewer(request), filters=filters)
+    result = selectors.document_search(viewer=viewer(request), filters=filters)
     return {"count": len(result.hits), "items": result.hits[:100], "facets": result.facets}
 
 
@@ -280,7 +280,7 @@ def collection_create(request: HttpRequest, payload: CollectionIn) -> Any:
             Cluster.objects.all(), [fields["cluster"]], "cluster", "cluster"
         )[0]
     collection = services.collection_create(actor=user, **fields)
-    documents = by_slug(LibraryDocument.objects.visible_to(user), slugs, "documents", "document")
+    documents = by_slug(KnowledgeDocument.objects.visible_to(user), slugs, "documents", "document")
     services.collection_set_documents(actor=user, collection=collection, documents=documents)
     return Status(201, _collection_out(collection, user))
 
@@ -290,7 +290,7 @@ def collection_set_documents(request: HttpRequest, slug: Slug, documents: list[s
     """Replace the collection's documents, in the order given."""
     user = require_user(request)
     collection = get_or_404(selectors.collection_list(viewer=user), slug=slug)
-    chosen = by_slug(LibraryDocument.objects.visible_to(user), documents, "documents", "document")
+    chosen = by_slug(KnowledgeDocument.objects.visible_to(user), documents, "documents", "document")
     services.collection_set_documents(actor=user, collection=collection, documents=chosen)
     return _collection_out(collection, user)
 

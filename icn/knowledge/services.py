@@ -16,13 +16,13 @@ from icn.core.models import assign, delete_or_explain
 from icn.core.visibility import Visibility, can_change, get_scope
 from icn.directory.models import Cluster, Organisation, Topic, TopicKind
 from icn.directory.services import unique_slug
-from icn.library import extract
-from icn.library.models import (
+from icn.knowledge import extract
+from icn.knowledge.models import (
     Collection,
     CollectionItem,
     DocumentVersion,
     ExtractionStatus,
-    LibraryDocument,
+    KnowledgeDocument,
 )
 from icn.matching.engine.text import sentences
 
@@ -94,7 +94,7 @@ def check_document_file(upload: Any) -> CheckedFile:
 
 
 def _new_version(
-    *, actor: Any, document: LibraryDocument, upload: Any = None, url: str = ""
+    *, actor: Any, document: KnowledgeDocument, upload: Any = None, url: str = ""
 ) -> DocumentVersion:
     if (upload is None) == (not url):
         raise ValidationError({"file": "Upload a file or give a link (one of the two)."})
@@ -120,7 +120,7 @@ def _new_version(
     version.full_clean()
     version.save()
     if upload is not None:
-        from icn.library.tasks import extract_text
+        from icn.knowledge.tasks import extract_text
 
         transaction.on_commit(partial(extract_text.enqueue, version.pk))
     return version
@@ -142,7 +142,7 @@ def document_create(
     upload: Any = None,
     url: str = "",
     **fields: Any,
-) -> LibraryDocument:
+) -> KnowledgeDocument:
     """A new document with its first version (a file, read in the background, or a link)."""
     topics, sdgs = list(topics), list(sdgs)
     if cluster is None and organisation is not None:
@@ -150,7 +150,7 @@ def document_create(
     visibility = fields.get("visibility", Visibility.NETWORK)
     _check_owner(actor, organisation, cluster, visibility)
     _check_topics(topics, sdgs)
-    document = LibraryDocument(
+    document = KnowledgeDocument(
         title=title,
         kind=kind,
         organisation=organisation,
@@ -158,7 +158,7 @@ def document_create(
         added_by=actor if getattr(actor, "is_authenticated", False) else None,
         **fields,
     )
-    document.slug = unique_slug(LibraryDocument, title, max_length=300)
+    document.slug = unique_slug(KnowledgeDocument, title, max_length=300)
     document.full_clean()
     document.save()
     document.topics.set(topics)
@@ -168,7 +168,7 @@ def document_create(
     return document
 
 
-def _require_change(actor: Any, document: LibraryDocument) -> None:
+def _require_change(actor: Any, document: KnowledgeDocument) -> None:
     if not can_change(actor, document):
         raise PermissionDenied("You may not change this document.")
 
@@ -177,11 +177,11 @@ def _require_change(actor: Any, document: LibraryDocument) -> None:
 def document_update(
     *,
     actor: Any,
-    document: LibraryDocument,
+    document: KnowledgeDocument,
     topics: Iterable[Topic] | None = None,
     sdgs: Iterable[Topic] | None = None,
     **fields: Any,
-) -> LibraryDocument:
+) -> KnowledgeDocument:
     """Change a document's description; topics and SDGs, when given, replace the old ones."""
     _require_change(actor, document)
     topics = list(topics) if topics is not None else None
@@ -202,7 +202,7 @@ def document_update(
 
 @transaction.atomic
 def version_add(
-    *, actor: Any, document: LibraryDocument, upload: Any = None, url: str = ""
+    *, actor: Any, document: KnowledgeDocument, upload: Any = None, url: str = ""
 ) -> DocumentVersion:
     """A new version of a document; the earlier ones stay downloadable."""
     _require_change(actor, document)
@@ -213,7 +213,7 @@ def version_add(
 
 
 @transaction.atomic
-def document_delete(*, actor: Any, document: LibraryDocument) -> None:
+def document_delete(*, actor: Any, document: KnowledgeDocument) -> None:
     _require_change(actor, document)
     files = [v.file for v in document.versions.all() if v.file]
     pk = document.pk
@@ -338,7 +338,7 @@ def collection_delete(*, actor: Any, collection: Collection) -> None:
 
 @transaction.atomic
 def collection_set_documents(
-    *, actor: Any, collection: Collection, documents: Iterable[LibraryDocument]
+    *, actor: Any, collection: Collection, documents: Iterable[KnowledgeDocument]
 ) -> list[CollectionItem]:
     """Put the documents in the collection in this order (earlier items not named go)."""
     _require_curate(actor, collection)
@@ -359,7 +359,7 @@ def collection_set_documents(
     return items
 
 
-def suggest_labels(document: LibraryDocument, *, kind: str, k: int = 3) -> list[Topic]:
+def suggest_labels(document: KnowledgeDocument, *, kind: str, k: int = 3) -> list[Topic]:
     """Topics (`area`) or SDGs (`sdg`) whose description reads like the document, best first;
     suggestions only: the author confirms them by saving the document."""
     from icn.matching.engine.tagging import LabelSuggester

@@ -12,27 +12,29 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from feedgen.feed import FeedGenerator
 
-from icn.library.models import LibraryDocument
+from icn.knowledge.models import KnowledgeDocument
 
 FEED_SIZE = 50
 
 
-def feed_documents() -> QuerySet[LibraryDocument]:
+def feed_documents() -> QuerySet[KnowledgeDocument]:
     """What a visitor who is not logged in sees, newest first."""
     return (
-        LibraryDocument.objects.visible_to(AnonymousUser())
+        KnowledgeDocument.objects.visible_to(AnonymousUser())
         .select_related("organisation")
         .prefetch_related("topics")
         .order_by("-created_at")[:FEED_SIZE]
     )
 
 
-def _entry_id(document: LibraryDocument) -> str:
+def _entry_id(document: KnowledgeDocument) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"tag:{host},{document.created_at:%Y-%m-%d}:library-document:{document.pk}"
 
 
-def atom_feed(documents: Iterable[LibraryDocument], *, self_url: str, alternate_url: str) -> bytes:
+def atom_feed(
+    documents: Iterable[KnowledgeDocument], *, self_url: str, alternate_url: str
+) -> bytes:
     generator = FeedGenerator()
     generator.id(self_url)
     generator.title("Knowledge library")

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import field_validator
 
 from icn.core.text import clean_filter_value
-from icn.library.models import DocumentKind
+from icn.knowledge.models import DocumentKind
 
 
 class DocumentFilter(Schema):

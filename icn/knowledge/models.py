@@ -34,11 +34,11 @@ class ExtractionStatus(models.TextChoices):
 LANGUAGE_CODE = RegexValidator(r"^[a-z]{2}$", "Use the two-letter ISO 639-1 code, such as en.")
 
 
-class LibraryDocumentQuerySet(ShareableQuerySet):
+class KnowledgeDocumentQuerySet(ShareableQuerySet):
     pass
 
 
-class LibraryDocument(ShareableModel, TimeStampedModel):
+class KnowledgeDocument(ShareableModel, TimeStampedModel):
     """A report, best practice, case study, template, presentation or dataset shared."""
 
     VISIBILITY_ORGANISATION_PATH = "organisation"
@@ -84,7 +84,7 @@ class LibraryDocument(ShareableModel, TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = LibraryDocumentQuerySet.as_manager()
+    objects = KnowledgeDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,7 +108,9 @@ class LibraryDocument(ShareableModel, TimeStampedModel):
 class DocumentVersion(TimeStampedModel):
     """One file (or link) of a document; earlier versions are kept."""
 
-    document = models.ForeignKey(LibraryDocument, on_delete=models.CASCADE, related_name="versions")
+    document = models.ForeignKey(
+        KnowledgeDocument, on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to="library/%Y/%m/", blank=True)
     url = models.URLField(max_length=500, blank=True)
@@ -164,8 +166,8 @@ class Collection(ShareableModel, TimeStampedModel):
     curated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    documents: models.ManyToManyField[LibraryDocument, CollectionItem] = models.ManyToManyField(
-        LibraryDocument, through="CollectionItem", related_name="collections"
+    documents: models.ManyToManyField[KnowledgeDocument, CollectionItem] = models.ManyToManyField(
+        KnowledgeDocument, through="CollectionItem", related_name="collections"
     )
 
     objects = ShareableQuerySet.as_manager()
@@ -184,7 +186,7 @@ class CollectionItem(models.Model):
     """A document's place in a collection."""
 
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
-    document = models.ForeignKey(LibraryDocument, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField(default=0)
     note = models.CharField(max_length=300, blank=True)
 

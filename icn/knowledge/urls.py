@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from icn.library import views
+from icn.knowledge import views
 
 app_name = "library"
 

@@ -18,9 +18,9 @@ from icn.core.htmx import is_htmx
 from icn.core.pages import form_page
 from icn.core.pagination import paginate, query_without_page
 from icn.core.visibility import can_change
-from icn.library import feeds, selectors, services
-from icn.library.forms import DocumentForm, SearchForm, VersionForm
-from icn.library.models import DocumentVersion, LibraryDocument
+from icn.knowledge import feeds, selectors, services
+from icn.knowledge.forms import DocumentForm, SearchForm, VersionForm
+from icn.knowledge.models import DocumentVersion, KnowledgeDocument
 
 FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 
@@ -28,7 +28,7 @@ FEED_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     filters = form.to_filter()
-    result = selectors.library_search(viewer=request.user, filters=filters)
+    result = selectors.document_search(viewer=request.user, filters=filters)
     context = {
         "form": form,
         "filters": filters,
@@ -40,7 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _visible(request: HttpRequest, slug: str) -> LibraryDocument:
+def _visible(request: HttpRequest, slug: str) -> KnowledgeDocument:
     document = selectors.document_for_viewer(viewer=request.user, slug=slug)
     if document is None:
         raise Http404
@@ -72,7 +72,7 @@ def download(request: HttpRequest, slug: str, number: int) -> HttpResponseBase:
     )
 
 
-def _save_document(request: HttpRequest, data: dict[str, Any]) -> LibraryDocument:
+def _save_document(request: HttpRequest, data: dict[str, Any]) -> KnowledgeDocument:
     return services.document_create(
         actor=request.user,
         upload=data.pop("file", None),

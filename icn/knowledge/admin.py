@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from icn.library.models import Collection, CollectionItem, DocumentVersion, LibraryDocument
+from icn.knowledge.models import Collection, CollectionItem, DocumentVersion, KnowledgeDocument
 
 
 class DocumentVersionInline(admin.TabularInline):
@@ -12,8 +12,8 @@ class DocumentVersionInline(admin.TabularInline):
     readonly_fields = ["size", "extraction_status", "extraction_error"]
 
 
-@admin.register(LibraryDocument)
-class LibraryDocumentAdmin(admin.ModelAdmin):
+@admin.register(KnowledgeDocument)
+class KnowledgeDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "organisation", "cluster", "visibility", "created_at"]
     list_filter = ["kind", "visibility", "language"]
     search_fields = ["title", "summary", "authors"]

@@ -4,6 +4,6 @@ from django.apps import AppConfig
 
 
 class LibraryConfig(AppConfig):
-    name = "icn.library"
-    label = "library"
+    name = "icn.knowledge"
+    label = "knowledge"
     verbose_name = "Knowledge library"
