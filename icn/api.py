@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 from django.contrib.auth.models import AnonymousUser
@@ -80,6 +81,21 @@ class ErrorOut(Schema):
 
     message: str
     detail: list[dict[str, Any]] | None = None
+
+
+class StepOut(Schema):
+    """One recorded step of a record's lifecycle (a match, a passport, an application):
+    when, who, from which stage to which, and why."""
+
+    at: datetime
+    actor: str | None
+    from_status: str
+    to_status: str
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return str(obj.actor) if obj.actor is not None else None
 
 
 def errors(*codes: int) -> dict[int, type[ErrorOut]]:

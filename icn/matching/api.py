@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from icn.api import errors, paginated, require_user
+from icn.api import StepOut, errors, paginated, require_user
 from icn.core.visibility import get_scope
 from icn.directory.models import Organisation
 from icn.directory.schemas import InputSchema
@@ -95,16 +95,6 @@ class KindGroupOut(Schema):
     organisations: list[PartnerMatchOut]
 
 
-class EventOut(Schema):
-    """One step of a match."""
-
-    at: datetime
-    actor: str | None
-    from_status: str
-    to_status: str
-    note: str
-
-
 class FeedbackOut(Schema):
     """A side's rating of a match."""
 
@@ -134,7 +124,7 @@ class MatchOut(Schema):
     introduced_at: datetime | None
     follow_up_due_on: date | None
     next_steps: list[str]
-    events: list[EventOut]
+    events: list[StepOut]
     feedback: list[FeedbackOut]
 
     @staticmethod
@@ -162,17 +152,8 @@ class MatchOut(Schema):
         return obj.next_steps()
 
     @staticmethod
-    def resolve_events(obj: MatchRecord) -> list[dict[str, Any]]:
-        return [
-            {
-                "at": event.at,
-                "actor": str(event.actor) if event.actor is not None else None,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "note": event.note,
-            }
-            for event in obj.events.all()
-        ]
+    def resolve_events(obj: MatchRecord) -> list[Any]:
+        return list(obj.events.all())
 
     @staticmethod
     def resolve_feedback(obj: MatchRecord) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from ninja import Field, Schema
 
+from icn.api import StepOut
 from icn.directory.models import OrganisationKind
 from icn.directory.schemas import CountryCode, InputSchema, PatchSchema
 from icn.passports import selectors, services
@@ -20,16 +21,6 @@ from icn.passports.models import (
 )
 
 # What the API answers -----------------------------------------------------------------------
-
-
-class EventOut(Schema):
-    """One step of a passport, or something done on it."""
-
-    at: datetime
-    actor: str | None
-    from_status: str
-    to_status: str
-    note: str
 
 
 class BookingOut(Schema):
@@ -113,7 +104,7 @@ class PassportOut(Schema):
     created_at: datetime
     next_steps: list[str]
     your_steps: list[str] = Field(..., description="The steps the caller may take now.")
-    events: list[EventOut]
+    events: list[StepOut]  # steps, and things done on the passport
     bookings: list[BookingOut]
     introductions: list[IntroductionOut]
     report: ReportOut | None
@@ -153,17 +144,8 @@ class PassportOut(Schema):
         return [to for to in obj.next_steps() if roles & set(STEPS[(obj.status, to)].roles)]
 
     @staticmethod
-    def resolve_events(obj: Passport) -> list[dict[str, Any]]:
-        return [
-            {
-                "at": event.at,
-                "actor": str(event.actor) if event.actor is not None else None,
-                "from_status": event.from_status,
-                "to_status": event.to_status,
-                "note": event.note,
-            }
-            for event in obj.events.all()
-        ]
+    def resolve_events(obj: Passport) -> list[Any]:
+        return list(obj.events.all())
 
     @staticmethod
     def resolve_bookings(obj: Passport) -> list[dict[str, Any]]:

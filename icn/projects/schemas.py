@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from icn.api import StepOut
 from icn.directory.models import OrganisationKind
 from icn.directory.schemas import InputSchema
 from icn.projects import selectors
@@ -79,14 +80,8 @@ class BudgetOut(Schema):
     co_funding_rate: Decimal | None
 
 
-class EventOut(Schema):
-    """One step of the application."""
-
-    at: datetime
-    actor: str | None
-    from_status: str
-    to_status: str
-    note: str
+class EventOut(StepOut):
+    """One step of the application; its actor by e-mail, as everywhere in this API."""
 
     @staticmethod
     def resolve_actor(obj: Any) -> str | None:
