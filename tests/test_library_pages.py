@@ -265,3 +265,33 @@ def test_a_document_without_an_owner_is_refused_on_the_form_not_with_a_403(clust
     assert "Choose the organisation you act for or the cluster you manage." in (
         response.content.decode()
     )
+
+
+def test_a_facet_link_keeps_the_words_and_the_other_facets_chosen(
+    secretariat: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
+) -> None:
+    html = (
+        client_for(secretariat)
+        .get("/library/", {"q": PHRASE, "language": "en"})
+        .content.decode()
+        .replace("&amp;", "&")
+    )
+    assert f"?q={PHRASE.replace(' ', '+')}&language=en&kind=report" in html
+    # The chosen facet links back to the search without it.
+    assert f'href="?q={PHRASE.replace(" ", "+")}" title="Remove this filter"' in html
+
+
+def test_the_search_api_pages_through_every_hit(
+    secretariat: Any, documents_of_every_visibility: dict[str, KnowledgeDocument]
+) -> None:
+    client = client_for(secretariat)
+    seen = []
+    for offset in range(0, 5, 2):
+        body = client.get(
+            "/api/v1/library/documents", {"q": PHRASE, "limit": 2, "offset": offset}
+        ).json()
+        assert body["count"] == len(Visibility.values)
+        seen += [item["document"]["slug"] for item in body["items"]]
+    assert sorted(seen) == sorted(d.slug for d in documents_of_every_visibility.values())
+    too_many = client.get("/api/v1/library/documents", {"limit": 100_000})
+    assert too_many.status_code == 422

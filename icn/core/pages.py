@@ -24,11 +24,13 @@ def form_page(
     next_url: Callable[[Any], str] | None = None,
     template: str = "form.html",
     data: Callable[[Any], dict[str, Any]] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A valid form goes to a service (`save`); the service's refusals land on the fields.
 
     `data` turns the form's cleaned data into the service's arguments (by default as is);
-    after saving, the page goes to `next_url(saved)` or the saved record's own page.
+    after saving, the page goes to `next_url(saved)` or the saved record's own page;
+    `context` is shown beside the form.
     """
     if request.method == "POST" and form.is_valid():
         try:
@@ -38,4 +40,6 @@ def form_page(
         else:
             messages.success(request, success)
             return redirect(next_url(saved) if next_url else saved.get_absolute_url())
-    return render(request, template, {"form": form, "title": title, "back": back})
+    return render(
+        request, template, {"form": form, "title": title, "back": back, **(context or {})}
+    )

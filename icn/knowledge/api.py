@@ -9,9 +9,18 @@ from django.http import Http404, HttpRequest
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from icn.api import READ_ERRORS, WRITE_ERRORS, Slug, by_slug, get_or_404, require_user, viewer
+from icn.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Pagination,
+    Slug,
+    by_slug,
+    get_or_404,
+    require_user,
+    viewer,
+)
 from icn.core.visibility import Visibility
-from icn.directory.models import Cluster, Organisation, Topic, TopicKind
+from icn.directory.models import Cluster, Organisation, Topic
 from icn.knowledge import selectors, services
 from icn.knowledge.filters import DocumentFilter
 from icn.knowledge.models import Collection, DocumentKind, KnowledgeDocument
@@ -171,11 +180,15 @@ def _written(pk: int) -> KnowledgeDocument:
 
 
 @router.get("/library/documents", response={200: SearchOut, **READ_ERRORS})
-def document_search(request: HttpRequest, filters: Query[DocumentFilter]) -> Any:
+def document_search(
+    request: HttpRequest, filters: Query[DocumentFilter], page: Query[Pagination.Input]
+) -> Any:
     """Documents the caller may see; with `q`, by keyword and meaning together, each with
-    the passages that matched; facets count what was found."""
+    the passages that matched; facets count what was found. `count` is every hit, `items`
+    the `limit` from `offset` on."""
     result = selectors.document_search(viewer=viewer(request), filters=filters)
-    return {"count": len(result.hits), "items": result.hits[:100], "facets": result.facets}
+    items = result.hits[page.offset : page.offset + page.limit]
+    return {"count": len(result.hits), "items": items, "facets": result.facets}
 
 
 @router.get("/library/documents/{slug}", response={200: DocumentOut, **READ_ERRORS})
@@ -195,12 +208,11 @@ def document_suggestions(request: HttpRequest, slug: Slug) -> Any:
     """A summary from the current version's text, and topics and SDGs the matching engine
     suggests, for the author to confirm (by saving them)."""
     user = require_user(request)
-    document = _document(user, slug)
-    version = document.current_version
+    suggestions = services.suggestions_for(_document(user, slug))
     return {
-        "summary": services.suggest_summary(version.text if version is not None else ""),
-        "topics": [t.slug for t in services.suggest_labels(document, kind=TopicKind.AREA)],
-        "sdgs": [t.slug for t in services.suggest_labels(document, kind=TopicKind.SDG)],
+        "summary": suggestions.summary,
+        "topics": [t.slug for t in suggestions.topics],
+        "sdgs": [t.slug for t in suggestions.sdgs],
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from icn.core.forms import StyledFormMixin
-from icn.core.visibility import get_scope
+from icn.core.visibility import Visibility, get_scope
 from icn.directory.models import Cluster, Organisation
 from icn.knowledge.filters import DocumentFilter
 from icn.knowledge.models import Collection, KnowledgeDocument
@@ -72,9 +72,37 @@ class VersionForm(StyledFormMixin, forms.Form):
 
 
 class CollectionForm(StyledFormMixin, forms.ModelForm):
+    """A collection's description; cluster managers curate for the clusters they manage."""
+
     class Meta:
         model = Collection
         fields = ["title", "description", "cluster", "visibility"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = get_scope(user)
+        visibility: Any = self.fields["visibility"]
+        visibility.choices = [
+            (value, label) for value, label in Visibility.choices if value != Visibility.PRIVATE
+        ]
+        cluster: Any = self.fields["cluster"]
+        if scope.is_secretariat:
+            cluster.empty_label = "The whole network (the secretariat)"
+        else:
+            cluster.queryset = Cluster.objects.filter(pk__in=scope.managed_cluster_ids)
+            cluster.required = True
+            if len(scope.managed_cluster_ids) == 1 and not self.is_bound:
+                self.initial.setdefault("cluster", next(iter(scope.managed_cluster_ids)))
+
+
+class CollectionItemForm(StyledFormMixin, forms.Form):
+    """Add, remove or move one document of a collection."""
+
+    ACTIONS = {"add": 0, "remove": 0, "up": -1, "down": 1}
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    document = forms.SlugField()
 
 
 class SearchForm(StyledFormMixin, forms.Form):

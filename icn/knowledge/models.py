@@ -200,3 +200,22 @@ class CollectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection}: {self.document}"
+
+
+class DocumentDownload(models.Model):
+    """One download (or opened link) of a document's version, counted for the library's reach."""
+
+    document = models.ForeignKey(
+        KnowledgeDocument, on_delete=models.CASCADE, related_name="downloads"
+    )
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version} at {self.at:%Y-%m-%d %H:%M}"

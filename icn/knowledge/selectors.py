@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Prefetch, QuerySet
 
+from icn.core.visibility import get_scope
 from icn.directory.models import Topic
 from icn.knowledge.filters import DocumentFilter, with_year
 from icn.knowledge.models import Collection, DocumentKind, DocumentVersion, KnowledgeDocument
@@ -51,6 +52,16 @@ def _detailed(queryset: QuerySet[KnowledgeDocument]) -> QuerySet[KnowledgeDocume
 
 def document_list(*, viewer: Any) -> QuerySet[KnowledgeDocument]:
     return _detailed(KnowledgeDocument.objects.visible_to(viewer))
+
+
+def template_list(*, viewer: Any) -> QuerySet[KnowledgeDocument]:
+    """Templates the viewer may use to seed an application's sections (those with a file)."""
+    return (
+        KnowledgeDocument.objects.visible_to(viewer)
+        .filter(kind=DocumentKind.TEMPLATE, versions__file__gt="")
+        .distinct()
+        .order_by("title")
+    )
 
 
 def document_for_viewer(*, viewer: Any, slug: str) -> KnowledgeDocument | None:
@@ -159,6 +170,22 @@ def more_like_this(
 
 def collection_list(*, viewer: Any) -> QuerySet[Collection]:
     return Collection.objects.visible_to(viewer).select_related("cluster")
+
+
+def may_curate_any(*, viewer: Any) -> bool:
+    """Cluster managers curate for their clusters, the secretariat for the network."""
+    scope = get_scope(viewer)
+    return scope.is_secretariat or bool(scope.managed_cluster_ids)
+
+
+def collections_to_add(*, viewer: Any, document: KnowledgeDocument) -> QuerySet[Collection]:
+    """The collections the viewer curates that do not hold the document yet."""
+    return (
+        Collection.objects.editable_by(viewer)
+        .exclude(items__document=document)
+        .select_related("cluster")
+        .order_by("title")
+    )
 
 
 def collection_documents(*, viewer: Any, collection: Collection) -> list[KnowledgeDocument]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from icn.knowledge import extract
 from icn.knowledge.models import (
     Collection,
     CollectionItem,
+    DocumentDownload,
     DocumentVersion,
     ExtractionStatus,
     KnowledgeDocument,
@@ -212,6 +214,15 @@ def version_add(
     return version
 
 
+def download_record(*, actor: Any, version: DocumentVersion) -> DocumentDownload:
+    """Count a download of the version (the library's reach, an impact indicator)."""
+    return DocumentDownload.objects.create(
+        document_id=version.document_id,
+        version=version.number,
+        user=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
 @transaction.atomic
 def document_delete(*, actor: Any, document: KnowledgeDocument) -> None:
     _require_change(actor, document)
@@ -357,6 +368,70 @@ def collection_set_documents(
     )
     collection.save(update_fields=["updated_at"])
     return items
+
+
+def _in_order(collection: Collection) -> list[KnowledgeDocument]:
+    return [item.document for item in collection.items.select_related("document")]
+
+
+@transaction.atomic
+def collection_add_document(
+    *, actor: Any, collection: Collection, document: KnowledgeDocument
+) -> list[CollectionItem]:
+    """Put a document the curator can see at the end of the collection."""
+    if not KnowledgeDocument.objects.visible_to(actor).filter(pk=document.pk).exists():
+        raise PermissionDenied("You may not see this document.")
+    documents = _in_order(collection)
+    if document in documents:
+        raise ValidationError({"document": f"“{document.title}” is in this collection already."})
+    return collection_set_documents(
+        actor=actor, collection=collection, documents=[*documents, document]
+    )
+
+
+@transaction.atomic
+def collection_remove_document(
+    *, actor: Any, collection: Collection, document: KnowledgeDocument
+) -> list[CollectionItem]:
+    """Take a document out of the collection; it stays in the library."""
+    documents = [d for d in _in_order(collection) if d.pk != document.pk]
+    return collection_set_documents(actor=actor, collection=collection, documents=documents)
+
+
+@transaction.atomic
+def collection_move_document(
+    *, actor: Any, collection: Collection, document: KnowledgeDocument, offset: int
+) -> list[CollectionItem]:
+    """Move a document `offset` places down (negative: up), stopping at either end."""
+    documents = _in_order(collection)
+    if document not in documents:
+        raise ValidationError({"document": f"“{document.title}” is not in this collection."})
+    index = documents.index(document)
+    documents.remove(document)
+    documents.insert(min(max(index + offset, 0), len(documents)), document)
+    return collection_set_documents(actor=actor, collection=collection, documents=documents)
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the text suggests for a document's description, for its author to confirm."""
+
+    summary: str
+    topics: list[Topic]
+    sdgs: list[Topic]
+
+    def __bool__(self) -> bool:
+        return bool(self.summary or self.topics or self.sdgs)
+
+
+def suggestions_for(document: KnowledgeDocument) -> Suggestions:
+    """A summary from the current version's text and the topics and SDGs it reads like."""
+    version = document.current_version
+    return Suggestions(
+        summary=suggest_summary(version.text if version is not None else ""),
+        topics=suggest_labels(document, kind=TopicKind.AREA),
+        sdgs=suggest_labels(document, kind=TopicKind.SDG),
+    )
 
 
 def suggest_labels(document: KnowledgeDocument, *, kind: str, k: int = 3) -> list[Topic]:

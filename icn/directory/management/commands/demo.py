@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from icn.directory.demo import DemoSummary, load_demo
 from icn.events import demo as events_demo
+from icn.knowledge import demo as library_demo
 from icn.opportunities.demo import load_opportunities_demo
 from icn.passports import demo as passports_demo
 from icn.projects import demo as projects_demo
@@ -46,10 +47,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Shared {shared.opportunities} opportunities and {shared.solutions} solutions."
             )
-        # Projects, events and passports build on the network and its funding calls.
+        # Projects, events, passports and the library build on the network and its calls.
         projects_demo.load(stdout=self.stdout)
         events_demo.load(stdout=self.stdout)
         passports_demo.load(stdout=self.stdout)
+        library_demo.load(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password: {password})")
         width = max(len(login.email) for login in summary.logins)
