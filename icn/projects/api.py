@@ -20,6 +20,7 @@ from icn.api import (
     viewer,
 )
 from icn.directory.models import Organisation
+from icn.knowledge.models import KnowledgeDocument
 from icn.opportunities.models import Opportunity
 from icn.projects import selectors, services
 from icn.projects.models import (
@@ -52,6 +53,8 @@ from icn.projects.schemas import (
     SectionOut,
     SectionPatch,
     SectionSummaryOut,
+    SeedIn,
+    SeedOut,
     TaskIn,
     TaskOut,
     TaskPatch,
@@ -286,6 +289,24 @@ def budget_set(request: HttpRequest, pk: RecordId, member_pk: RecordId, payload:
 @router.get(ONE + "/sections", response={200: list[SectionSummaryOut], **READ_ERRORS})
 def section_list(request: HttpRequest, pk: RecordId) -> Any:
     return list(_application(request, pk).sections.all())
+
+
+@router.post(ONE + "/sections/seed", response={200: SeedOut, **WRITE_ERRORS})
+def sections_seed(request: HttpRequest, pk: RecordId, payload: SeedIn) -> Any:
+    """Lay a library template over the sections: each heading fills the section of the same
+    name while it is empty, or becomes a new section; written text is never replaced."""
+    user = require_user(request)
+    application = _application(request, pk)
+    document = get_or_404(KnowledgeDocument.objects.visible_to(user), slug=payload.document)
+    result = services.sections_seed(
+        actor=user, application=application, document=document, into=payload.into
+    )
+    return {
+        "filled": result.filled,
+        "added": result.added,
+        "kept": result.kept,
+        "sections": list(Section.objects.filter(application=application)),
+    }
 
 
 @router.get(ONE + "/sections/{key}", response={200: SectionOut, **READ_ERRORS})

@@ -12,6 +12,7 @@ from icn.accounts.models import User
 from icn.core.countries import country_choices
 from icn.core.forms import StyledFormMixin
 from icn.directory.models import Organisation, OrganisationKind
+from icn.knowledge.models import KnowledgeDocument
 from icn.opportunities.models import Opportunity
 from icn.projects.models import (
     ApplicationStatus,
@@ -21,6 +22,7 @@ from icn.projects.models import (
     SectionStatus,
 )
 from icn.projects.programmes import ProgrammeTemplate
+from icn.projects.services.seeding import SEED_INTO_GUIDANCE, SEED_INTO_TEXT
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
@@ -202,6 +204,27 @@ class SectionSettingsForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, people: Any = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+
+
+class SeedForm(StyledFormMixin, forms.Form):
+    """Seed the sections from a template of the knowledge library."""
+
+    document = forms.ModelChoiceField(
+        queryset=KnowledgeDocument.objects.none(), label="Library template", empty_label=None
+    )
+    into = forms.ChoiceField(
+        choices=[
+            (SEED_INTO_TEXT, "as a first draft of each section"),
+            (SEED_INTO_GUIDANCE, "as guidance beside each section"),
+        ],
+        initial=SEED_INTO_TEXT,
+        label="Use the template's text",
+    )
+
+    def __init__(self, *args: Any, templates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        document: Any = self.fields["document"]
+        document.queryset = templates
 
 
 class TaskForm(StyledFormMixin, forms.Form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -366,6 +366,24 @@ class SectionIn(InputSchema):
 
     text: str = Field(..., max_length=100_000)
     base_version: int = Field(..., ge=0)
+
+
+class SeedIn(InputSchema):
+    """A library template (by slug) laid over the sections."""
+
+    document: str = Field(..., description="The slug of a library document of kind template.")
+    into: Literal["text", "guidance"] = Field(
+        "text", description="The template's text as a first draft, or as guidance."
+    )
+
+
+class SeedOut(Schema):
+    """Which sections were filled, added, or kept because someone had written them."""
+
+    filled: list[str]
+    added: list[str]
+    kept: list[str]
+    sections: list[SectionSummaryOut]
 
 
 class SectionPatch(InputSchema):

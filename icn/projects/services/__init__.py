@@ -22,6 +22,7 @@ from icn.projects.services.consortium import (
     member_update,
 )
 from icn.projects.services.reminders import reminders_send
+from icn.projects.services.seeding import SeedResult, sections_seed
 from icn.projects.services.workspace import (
     SectionConflict,
     document_delete,
@@ -34,6 +35,7 @@ from icn.projects.services.workspace import (
 
 __all__ = [
     "SectionConflict",
+    "SeedResult",
     "application_create",
     "application_transition",
     "application_update",
@@ -51,6 +53,7 @@ __all__ = [
     "reminders_send",
     "section_save",
     "section_update",
+    "sections_seed",
     "submission_problems",
     "task_complete",
     "task_create",

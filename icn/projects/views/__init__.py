@@ -26,6 +26,7 @@ from icn.projects.views.workspace import (
     document_upload,
     section_edit,
     section_settings,
+    sections_seed,
     task_complete,
     task_create,
 )
@@ -44,6 +45,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{A}/members/<int:member_pk>/answer/", member_respond, name="member_respond"),
     path(f"{A}/members/<int:member_pk>/budget/", budget_set, name="budget_set"),
     path(f"{A}/invitations/", invitation_send, name="invitation_send"),
+    path(f"{A}/sections/seed/", sections_seed, name="sections_seed"),
     path(f"{A}/sections/<slug:key>/", section_edit, name="section_edit"),
     path(f"{A}/sections/<slug:key>/settings/", section_settings, name="section_settings"),
     path(f"{A}/tasks/", task_create, name="task_create"),

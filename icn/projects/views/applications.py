@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from icn.core.forms import apply_errors
 from icn.core.htmx import is_htmx
 from icn.core.pagination import paginate
+from icn.knowledge.selectors import template_list
 from icn.projects import selectors, services
 from icn.projects.docx_export import application_docx, docx_filename
 from icn.projects.forms import (
@@ -25,6 +26,7 @@ from icn.projects.forms import (
     DocumentForm,
     InvitationForm,
     MemberAddForm,
+    SeedForm,
     TaskForm,
     TransitionForm,
 )
@@ -232,6 +234,9 @@ def _detail_context(request: HttpRequest, application: ProjectApplication) -> di
         if can_manage
         else [],
         "task_form": TaskForm(people=people) if can_edit else None,
+        "seed_form": SeedForm(templates=template_list(viewer=viewer))
+        if can_edit and application.is_preparing()
+        else None,
         "document_form": DocumentForm(members=application.members.all()) if can_edit else None,
         "active_count": len(active),
         "member_statuses": MemberStatus.choices,

@@ -13,8 +13,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from icn.core.htmx import is_htmx
+from icn.knowledge.selectors import template_list
 from icn.projects import selectors, services
-from icn.projects.forms import DocumentForm, SectionForm, SectionSettingsForm, TaskForm
+from icn.projects.forms import (
+    DocumentForm,
+    SectionForm,
+    SectionSettingsForm,
+    SeedForm,
+    TaskForm,
+)
 from icn.projects.models import Document, Section, Task
 from icn.projects.views.common import act, form_errors, message_of, visible_application
 
@@ -122,6 +129,26 @@ def section_settings(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         ),
         f"“{section.title}” updated.",
     )
+
+
+@login_required
+@require_POST
+def sections_seed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lay a library template over the sections; the result says what was filled and kept."""
+    application = visible_application(request, pk)
+    form = SeedForm(request.POST, templates=template_list(viewer=request.user))
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect(reverse("projects:application_detail", args=[pk]) + "#sections")
+    try:
+        result = services.sections_seed(
+            actor=request.user, application=application, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, message_of(exc))
+    else:
+        messages.success(request, result.summary())
+    return redirect(reverse("projects:application_detail", args=[pk]) + "#sections")
 
 
 @login_required
