@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ICN_DEBUG ?= 1
 
-.PHONY: run test install install-dev migrate demo lint typecheck pytest vendor clean
+.PHONY: run test install install-dev migrate demo lint typecheck pytest e2e vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,14 @@ pytest: install-dev
 	ICN_DEBUG=0 $(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The browser tests (tests/e2e): Playwright drives Debian's Chromium, headless, through the
+# main flows on the demo network. The browser is the distribution's package, never a
+# Playwright download.
+e2e: install-dev
+	@test -x /usr/bin/chromium || apt-get install -y chromium || \
+		(apt-get update && apt-get install -y chromium)
+	ICN_DEBUG=0 $(BIN)/pytest -m e2e tests/e2e
 
 # Copies the front-end libraries pinned in package.json into icn/static/vendor (committed),
 # so that `make run` needs neither npm nor a CDN.
