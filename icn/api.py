@@ -19,6 +19,7 @@ from ninja.security.base import AuthBase
 from ninja.utils import check_csrf
 
 from icn.accounts.models import ApiToken
+from icn.audit.context import audit_actor
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -48,6 +49,7 @@ class BearerOrSession(AuthBase):
             if user is None:
                 raise AuthenticationError(message="Invalid or revoked token.")
             request.user = user
+            audit_actor(user)
             return user
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -246,3 +248,4 @@ api.add_router("/", "icn.projects.api.router")
 api.add_router("/", "icn.passports.api.router")
 api.add_router("/", "icn.events.api.router")
 api.add_router("/", "icn.knowledge.api.router")
+api.add_router("/", "icn.audit.api.router")

@@ -44,7 +44,8 @@ DEBUG = env_bool("ICN_DEBUG", False)
 # The development key only works with DEBUG on; production must set ICN_SECRET_KEY.
 SECRET_KEY = env_secret("ICN_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
 if not SECRET_KEY:
-    SECRET_KEY = "unset-" + "x" * 50  # check --deploy flags it; never used for real sessions
+    # A placeholder that `check --deploy` flags (security.W009): never for real sessions.
+    SECRET_KEY = "django-insecure-unset-" + "x" * 40
 ALLOWED_HOSTS = env_list("ICN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("ICN_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("ICN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "icn.passports",
     "icn.events",
     "icn.knowledge",
+    "icn.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,15 +74,19 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "auditlog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -209,6 +215,58 @@ SECURE_SSL_REDIRECT = env_bool("ICN_SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("ICN_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("ICN_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ICN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ICN_HSTS_PRELOAD", True)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
+if env_bool("ICN_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_AGE = env_int("ICN_SESSION_DAYS", 14) * 24 * 3600
+
+# The audit log: every write to the platform's records, with who, when, and the values
+# before and after, searchable by the secretariat on /audit/. Left out: what is derived or
+# counted rather than written by someone (search vectors, task queue rows, downloads, login
+# throttling), and fields that change on every visit or hold derived text.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "sessions",
+    "contenttypes",
+    "admin",
+    "axes",
+    "django_tasks_db",
+    "matching.embedding",
+    "knowledge.documentdownload",
+)
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login", "last_used_at", "text", "updated_at")
+AUDITLOG_MASK_TRACKING_FIELDS = ("password", "token_hash")
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+
+# Content-Security-Policy: every script and style is our own static file; no inline script,
+# no eval, nothing from another origin. Inline styles stay allowed: the charts' SVG and a
+# few layout attributes carry them, and they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The browser features the platform never uses are switched off for every page.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "interest-cohort": [],
+}
 
 LOGGING = {
     "version": 1,

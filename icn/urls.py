@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("icn.passports.urls")),
     path("", include("icn.events.urls")),
     path("", include("icn.knowledge.urls")),
+    path("", include("icn.audit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -87,6 +87,11 @@ class Scope:
             roles.append("user" if self.is_authenticated else "anonymous")
         return roles
 
+    @property
+    def role_names(self) -> str:
+        """The roles in words, for the menu: "cluster manager, member"."""
+        return ", ".join(role.replace("_", " ") for role in self.roles)
+
 
 ANONYMOUS_SCOPE = Scope()
 _SCOPE_CACHE_ATTR = "_icn_scope"

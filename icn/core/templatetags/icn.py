@@ -7,9 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.template import Library
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from icn.core.countries import country_name
 from icn.core.pagination import query_without_page
+from icn.core.sanitise import rich_text
 from icn.core.visibility import VISIBILITY_HELP, Visibility
 
 register = Library()
@@ -34,6 +36,12 @@ def visibility_badge(value: str) -> str:
         VISIBILITY_HELP[visibility],
         visibility.label,
     )
+
+
+@register.filter
+def rich(text: str | None) -> SafeString:
+    """User text as HTML, cleaned by nh3 (see icn.core.sanitise)."""
+    return rich_text(text)
 
 
 @register.filter
