@@ -35,8 +35,9 @@ demo: migrate
 	$(ICN) reindex --changed
 
 # The worker runs beside the web server (text extraction, meeting schedules, e-mails) and
-# stops with it.
+# stops with it. Being the only worker, it first takes back what an earlier one left running.
 run: demo
+	@$(ICN) requeue-interrupted --minutes 0
 	@echo "Serving the ICN Platform on http://$(HOST):$(PORT)/ (with the background worker)"
 	@$(ICN) db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -598,6 +598,24 @@ def test_scheduling_places_accepted_requests_without_double_booking(
     assert all("scheduled" in m.body for m in mailoutbox)
 
 
+def test_a_run_interrupted_with_its_worker_starts_again_and_completes(
+    event, slots, people, cluster_manager
+):
+    regs = register_all(event, people[:3])
+    agree(regs[0], regs[1])
+    agree(regs[1], regs[2])
+    # The worker that was computing it was killed: the run stays marked running.
+    run = ScheduleRun.objects.create(
+        event=event, status=ScheduleRunStatus.RUNNING, started_at=timezone.now(), time_limit=5
+    )
+    from icn.events.services.scheduling import schedule_execute
+
+    done = schedule_execute(run.pk)
+    assert done is not None and done.status == ScheduleRunStatus.DONE, done and done.error
+    assert Meeting.objects.filter(request__event=event).count() == 2
+    assert_no_double_booking(event)
+
+
 def test_a_request_that_cannot_be_placed_is_explained_in_the_organisers_words(
     event, slots, people, cluster_manager, django_capture_on_commit_callbacks
 ):

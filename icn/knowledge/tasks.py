@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from icn.core.tasks import retried_task
 from icn.knowledge import services
 
 
-@task()
+@retried_task()
 def extract_text(version_id: int) -> str:
     """Read one version's text; returns the extraction status (a bad file is marked, not raised)."""
     version = services.version_extract(version_id)

@@ -7,14 +7,14 @@ from functools import partial
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
+from icn.core.tasks import retried_task
 from icn.opportunities import alerts
 from icn.opportunities.models import AlertSettings, DigestFrequency
 from icn.opportunities.services import opportunities_close_expired
 
 
-@task()
+@retried_task()
 def send_digest(user_id: int, force: bool = False) -> int:
     """Send the user's digest if it is due and has news; returns how many items it listed.
 
@@ -38,7 +38,7 @@ def send_digest(user_id: int, force: bool = False) -> int:
     return len(digest.items) if digest else 0
 
 
-@task()
+@retried_task()
 def send_due_digests(frequency: str) -> int:
     """Close expired items, then queue the digest of every user due at this frequency."""
     opportunities_close_expired()

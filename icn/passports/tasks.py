@@ -4,12 +4,11 @@ Tasks take keys."""
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from icn.core.tasks import retried_task
 from icn.passports import services
 
 
-@task()
+@retried_task()
 def send_passport_follow_ups() -> int:
     """Ask every visitor whose follow-up is due what came of the visit, once."""
     return services.passport_follow_up_reminders()

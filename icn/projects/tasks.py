@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from icn.core.tasks import retried_task
 from icn.projects import services
 
 
-@task()
+@retried_task()
 def send_reminders() -> int:
     """Deadline and task reminders that are due; each goes once. Returns how many went."""
     return services.reminders_send()

@@ -255,9 +255,14 @@ def _solve_watching(run: ScheduleRun, problem: scheduler.Problem) -> scheduler.S
 
 
 def schedule_execute(run_id: int) -> ScheduleRun | None:
-    """Compute a queued run and store its schedule; a failure is recorded on the run."""
+    """Compute a queued run and store its schedule; a failure is recorded on the run.
+
+    A run found running was interrupted (its worker was killed: the task queue hands a run
+    to one worker at a time) and starts again; the schedule is stored in one transaction, so
+    an interrupted run left nothing half written.
+    """
     run = ScheduleRun.objects.select_related("event").filter(pk=run_id).first()
-    if run is None or run.status != ScheduleRunStatus.QUEUED:
+    if run is None or run.status not in (ScheduleRunStatus.QUEUED, ScheduleRunStatus.RUNNING):
         return run
     run.status = ScheduleRunStatus.RUNNING
     run.started_at = timezone.now()

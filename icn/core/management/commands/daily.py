@@ -1,8 +1,9 @@
 """`icn daily [--now]`: every job the platform needs once a day, in one scheduler entry.
 
-Queues (or, with --now, runs here) the alert digests, the match follow-up e-mails, the
-project reminders, the passport follow-ups and the expiry of unanswered meeting requests.
-Each job remembers what it sent, so running it twice a day sends nothing twice.
+Puts interrupted background tasks back in the queue, then queues (or, with --now, runs here)
+the alert digests, the match follow-up e-mails, the project reminders, the passport follow-ups
+and the expiry of unanswered meeting requests. Each job remembers what it sent, so running it
+twice a day sends nothing twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, now: bool, **options: Any) -> None:
+        self.stdout.write("requeue-interrupted: ", ending="")
+        call_command("requeue-interrupted", stdout=self.stdout)
         for job in JOBS:
             self.stdout.write(f"{job}: ", ending="")
             call_command(job, *(["--now"] if now else []), stdout=self.stdout)
