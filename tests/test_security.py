@@ -147,45 +147,38 @@ def test_session_and_csrf_cookies_are_out_of_reach_of_scripts(settings: Any) -> 
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
 
 
-def test_the_deployment_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+def _deploy_check(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "ICN_DEBUG": "0",
-        "ICN_SECRET_KEY": secrets.token_urlsafe(50),
-        "ICN_SECURE_COOKIES": "1",
-        "ICN_SECURE_SSL_REDIRECT": "1",
-        "ICN_HSTS_SECONDS": "31536000",
         "ICN_ALLOWED_HOSTS": "icn.example",
         "ICN_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **settings,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "icn.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def test_the_deployment_check_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = _deploy_check(
+        tmp_path,
+        ICN_SECRET_KEY=secrets.token_urlsafe(50),
+        ICN_SECURE_COOKIES="1",
+        ICN_SECURE_SSL_REDIRECT="1",
+        ICN_HSTS_SECONDS="31536000",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_the_deployment_check_flags_a_missing_secret_key(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "ICN_DEBUG": "0",
-        "ICN_SECRET_KEY": "",
-        "ICN_ALLOWED_HOSTS": "icn.example",
-        "ICN_VAR_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "icn.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _deploy_check(tmp_path, ICN_SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 

@@ -8,9 +8,11 @@ the background worker like any upload. Keyed by title: a second run creates noth
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from icn.accounts.models import User
 from icn.core.visibility import Visibility
@@ -233,7 +235,7 @@ def _document(spec: DemoDocument, summary: LibraryDemoSummary) -> None:
     if KnowledgeDocument.objects.filter(title=spec.title).exists():
         return
     cluster = Cluster.objects.get(slug=spec.cluster)
-    services.document_create(
+    document = services.document_create(
         actor=_actor(spec.cluster),
         title=spec.title,
         kind=spec.kind,
@@ -246,6 +248,9 @@ def _document(spec: DemoDocument, summary: LibraryDemoSummary) -> None:
         licence="CC BY 4.0" if spec.visibility == V.PUBLIC else "",
         upload=SimpleUploadedFile(spec.name, spec.text.encode()),
     )
+    # Shared in the library when it was published (the impact pages count by that date).
+    shared = timezone.make_aware(datetime(spec.year, 6, 1, 10, 0))
+    KnowledgeDocument.objects.filter(pk=document.pk).update(created_at=min(shared, timezone.now()))
     summary.documents += 1
     summary.titles.append(spec.title)
 

@@ -9,14 +9,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import slugify
 
 from icn.knowledge.extract import Unreadable
 from icn.knowledge.models import DocumentKind, KnowledgeDocument
 from icn.knowledge.outline import outline
-from icn.projects.models import ProjectApplication, Section, SectionRevision, SectionStatus
+from icn.projects.models import ProjectApplication, Section
 from icn.projects.services.access import locked, require_edit, require_preparing, touch
+from icn.projects.services.workspace import write_text
 
 SEED_INTO_TEXT = "text"
 SEED_INTO_GUIDANCE = "guidance"
@@ -73,22 +73,12 @@ def _matching_section(sections: list[Section], title: str) -> Section | None:
     return None
 
 
-def _write(section: Section, *, actor: Any, text: str, into: str, now: Any) -> None:
+def _write(section: Section, *, actor: Any, text: str, into: str) -> None:
     if into == SEED_INTO_GUIDANCE:
         section.guidance = text
         section.save(update_fields=["guidance"])
-        return
-    section.text = text
-    section.version += 1
-    section.updated_at = now
-    section.updated_by = actor
-    if section.status == SectionStatus.TODO:
-        section.status = SectionStatus.DRAFTING
-    section.full_clean()
-    section.save()
-    SectionRevision.objects.create(
-        section=section, version=section.version, text=text, author=actor, at=now
-    )
+    else:
+        write_text(section, actor=actor, text=text)
 
 
 @transaction.atomic
@@ -118,7 +108,6 @@ def sections_seed(
     position = (application.sections.aggregate(last=Max("position"))["last"] or 0) + 1
     taken = {section.key for section in sections}
     result = SeedResult()
-    now = timezone.now()
     for part in parts:
         section = _matching_section(sections, part.title)
         if section is None:
@@ -134,13 +123,13 @@ def sections_seed(
             sections.append(section)
             result.added.append(part.title)
             if part.body:
-                _write(section, actor=actor, text=part.body, into=into, now=now)
+                _write(section, actor=actor, text=part.body, into=into)
             continue
         written = section.guidance if into == SEED_INTO_GUIDANCE else section.text
         if into == SEED_INTO_TEXT and written.strip():
             result.kept.append(section.title)
         elif part.body:
-            _write(section, actor=actor, text=part.body, into=into, now=now)
+            _write(section, actor=actor, text=part.body, into=into)
             result.filled.append(section.title)
     touch(application)
     return result

@@ -66,20 +66,26 @@ def section_save(*, actor: Any, section: Section, text: str, base_version: int) 
         return current  # the same words: nothing to save, nothing to conflict with
     if base_version != current.version:
         raise SectionConflict(current, text, base_version)
-    now = timezone.now()
-    current.text = text
-    current.version += 1
-    current.updated_at = now
-    current.updated_by = actor
-    if current.status == SectionStatus.TODO:
-        current.status = SectionStatus.DRAFTING
-    current.full_clean()
-    current.save()
-    SectionRevision.objects.create(
-        section=current, version=current.version, text=text, author=actor, at=now
-    )
+    write_text(current, actor=actor, text=text)
     touch(application)
     return current
+
+
+def write_text(section: Section, *, actor: Any, text: str) -> None:
+    """Store a new version of the section's text (the caller holds its row) and keep it as a
+    revision; a section still to do is now being drafted."""
+    now = timezone.now()
+    section.text = text
+    section.version += 1
+    section.updated_at = now
+    section.updated_by = actor
+    if section.status == SectionStatus.TODO:
+        section.status = SectionStatus.DRAFTING
+    section.full_clean()
+    section.save()
+    SectionRevision.objects.create(
+        section=section, version=section.version, text=text, author=actor, at=now
+    )
 
 
 _UNSET: Any = object()
