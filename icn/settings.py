@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "icn.events",
     "icn.knowledge",
     "icn.audit",
+    "icn.impact",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("icn.events.urls")),
     path("", include("icn.knowledge.urls")),
     path("", include("icn.audit.urls")),
+    path("", include("icn.impact.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
