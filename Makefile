@@ -69,6 +69,9 @@ vendor:
 	npm install --no-audit --no-fund
 	rm -rf icn/static/vendor && mkdir -p icn/static/vendor/bootstrap icn/static/vendor/htmx icn/static/vendor/world-atlas
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/LICENSE icn/static/vendor/bootstrap/
+	# The source maps are not copied, so their references go (collectstatic's manifest
+	# storage refuses a reference to a missing file).
+	sed -i 's|//# sourceMappingURL=.*||; s|/\*# sourceMappingURL=.* \*/||' icn/static/vendor/bootstrap/bootstrap.bundle.min.js icn/static/vendor/bootstrap/bootstrap.min.css
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE icn/static/vendor/htmx/
 	cp node_modules/world-atlas/land-110m.json node_modules/world-atlas/countries-110m.json node_modules/world-atlas/LICENSE icn/static/vendor/world-atlas/
 

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from icn.core.htmx import is_htmx
-from icn.impact import charts, exports, report, selectors
+from icn.impact import exports, selectors
 from icn.impact.forms import PeriodForm, ReportForm
 from icn.impact.selectors import Dashboard, PeriodChoice
 from icn.impact.table import Indicator
@@ -33,6 +33,10 @@ def _page(
     elif dashboard.kind == "organisation":
         subject = {"organisation": dashboard.subject.slug}
     export_query = urlencode({**dashboard.choice.as_query(), **subject})
+    # matplotlib loads here, on the first dashboard, not when the site's URLs load: a web
+    # process answers its other pages without waiting for it.
+    from icn.impact import charts
+
     context = {
         "form": form,
         "dashboard": charts.draw(dashboard),
@@ -162,6 +166,8 @@ def yearly_report(request: HttpRequest) -> HttpResponse:
         return redirect("impact:home")
     slug = form.cleaned_data.get("cluster")
     found = selectors.cluster_for_viewer(viewer=request.user, slug=slug) if slug else None
+    from icn.impact import report
+
     body = report.yearly_report(viewer=request.user, year=form.cleaned_data["year"], cluster=found)
     response = HttpResponse(body, content_type=report.CONTENT_TYPE)
     filename = report.report_filename(form.cleaned_data["year"], found)
