@@ -66,7 +66,8 @@ def database_queue(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.mark.django_db
+# The worker closes its database connection when it is done: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
 def test_in_the_database_queue_a_failed_run_is_queued_again_later(database_queue: None) -> None:
     from django.core.management import call_command
 
