@@ -61,7 +61,34 @@ class BearerOrSession(AuthBase):
         return AnonymousUser()
 
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """Ninja's API with the answers every operation may give written into its schema."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
+        for item in schema["paths"].values():
+            for operation in item.values():
+                responses = operation["responses"]
+                # A bearer token is checked on every operation, public ones too: a bad one is
+                # a 401. Every operation that takes input refuses input it cannot read (422),
+                # and a body that is not JSON (or not a form) at all (400).
+                wanted = {401: "Unauthorized"}
+                if operation.get("parameters") or operation.get("requestBody"):
+                    wanted[422] = "Unprocessable Entity"
+                if operation.get("requestBody"):
+                    wanted[400] = "Bad Request"
+                for status, description in wanted.items():
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, **error}
+        return schema
+
+
+api = PlatformAPI(
     title="ICN Platform API",
     version="1",
     description=(

@@ -17,6 +17,7 @@ from icn.api import (
     RecordId,
     Slug,
     by_slug,
+    errors,
     get_or_404,
     paginated,
     require_user,
@@ -33,6 +34,7 @@ from icn.events.schemas import (
     EventPatch,
     LockIn,
     MeetingOut,
+    MeetingSuggestionOut,
     ParticipantOut,
     RatingIn,
     RatingOut,
@@ -46,7 +48,6 @@ from icn.events.schemas import (
     ScheduleOut,
     SessionIn,
     SessionOut,
-    SuggestionOut,
 )
 
 router = Router(tags=["events"])
@@ -253,7 +254,7 @@ def registration_list(request: HttpRequest, slug: Slug) -> Any:
     )
 
 
-@router.get("/events/{slug}/participants", response=list[ParticipantOut])
+@router.get("/events/{slug}/participants", response={200: list[ParticipantOut], **READ_ERRORS})
 @paginated
 def participant_list(request: HttpRequest, slug: Slug, q: str = "") -> Any:
     """Confirmed participants, for participants and organisers."""
@@ -261,7 +262,7 @@ def participant_list(request: HttpRequest, slug: Slug, q: str = "") -> Any:
     return selectors.participants(viewer=user, event=_event(user, slug), q=q[:100])
 
 
-@router.get("/events/{slug}/suggestions", response={200: list[SuggestionOut], **READ_ERRORS})
+@router.get("/events/{slug}/suggestions", response={200: list[MeetingSuggestionOut], **READ_ERRORS})
 def suggestion_list(request: HttpRequest, slug: Slug) -> Any:
     """Participants worth meeting for you, from the matching engine."""
     user = require_user(request)
@@ -285,7 +286,8 @@ def _request(event: Event, pk: int) -> MeetingRequest:
     )
 
 
-@router.get("/events/{slug}/requests", response=list[RequestOut])
+# Organisers only see every request (`all=true`): a 403 for the others.
+@router.get("/events/{slug}/requests", response={200: list[RequestOut], **errors(401, 403, 404)})
 @paginated
 def request_list(request: HttpRequest, slug: Slug, all: bool = False) -> Any:
     """Your requests, sent and received; organisers see every request with `all=true`."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from icn.core.countries import country_choices
 from icn.core.forms import StyledFormMixin
@@ -128,15 +129,20 @@ class EventForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = get_scope(user)
-        clusters = Cluster.objects.filter(status=ClusterStatus.MEMBER).order_by("short_name")
+        offered = Q(status=ClusterStatus.MEMBER)
         if not scope.is_secretariat:
-            clusters = clusters.filter(pk__in=scope.managed_cluster_ids)
+            offered &= Q(pk__in=scope.managed_cluster_ids)
+        # The event's own host and organisation stay choosable for everyone who may edit it
+        # (the host organisation's admins manage no cluster): otherwise saving would move it.
+        clusters = Cluster.objects.filter(offered | Q(pk=self.instance.host_cluster_id))
         host: Any = self.fields["host_cluster"]
-        host.queryset = clusters
+        host.queryset = clusters.order_by("short_name")
         host.required = not scope.is_secretariat
         host.empty_label = "The whole network" if scope.is_secretariat else None
         organisation: Any = self.fields["organisation"]
-        organisation.queryset = Organisation.objects.filter(clusters__in=clusters).distinct()
+        organisation.queryset = Organisation.objects.filter(
+            Q(clusters__in=clusters) | Q(pk=self.instance.organisation_id)
+        ).distinct()
         organisation.required = False
         for name in ("starts_at", "ends_at", "registration_closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]  # type: ignore[attr-defined]

@@ -153,7 +153,7 @@ class EventOut(Schema):
         return obj.get_absolute_url()
 
 
-class OrganisationRef(Schema):
+class ParticipantOrganisationOut(Schema):
     slug: str
     name: str
     country: str
@@ -164,7 +164,7 @@ class ParticipantOut(Schema):
 
     id: int
     name: str
-    organisation: OrganisationRef | None
+    organisation: ParticipantOrganisationOut | None
     offer: str
     seek: str
 
@@ -176,7 +176,7 @@ class RegistrationOut(Schema):
     event: str
     name: str
     email: str
-    organisation: OrganisationRef | None
+    organisation: ParticipantOrganisationOut | None
     status: RegistrationStatus
     answers: dict[str, str]
     offer: str
@@ -205,7 +205,7 @@ class RegistrationOut(Schema):
         ]
 
 
-class SuggestionOut(Schema):
+class MeetingSuggestionOut(Schema):
     """Another participant worth meeting, and why; `score` (0..1) ranks within this list."""
 
     participant: ParticipantOut

@@ -125,7 +125,7 @@ class DocumentPatch(Schema):
     visibility: Visibility | None = None
 
 
-class SuggestionOut(Schema):
+class DocumentSuggestionOut(Schema):
     summary: str
     topics: list[str]
     sdgs: list[str]
@@ -203,7 +203,9 @@ def document_similar(request: HttpRequest, slug: Slug) -> Any:
     return selectors.more_like_this(viewer=user, document=_document(user, slug))
 
 
-@router.get("/library/documents/{slug}/suggestions", response={200: SuggestionOut, **WRITE_ERRORS})
+@router.get(
+    "/library/documents/{slug}/suggestions", response={200: DocumentSuggestionOut, **WRITE_ERRORS}
+)
 def document_suggestions(request: HttpRequest, slug: Slug) -> Any:
     """A summary from the current version's text, and topics and SDGs the matching engine
     suggests, for the author to confirm (by saving them)."""

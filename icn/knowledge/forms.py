@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from icn.core.forms import StyledFormMixin
 from icn.core.visibility import Visibility, get_scope
@@ -46,10 +47,16 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         scope = get_scope(user)
         if not scope.is_secretariat:
+            # The document's own organisation and cluster stay choosable for everyone who may
+            # edit it (a cluster manager editing a member's document).
             organisation: Any = self.fields["organisation"]
-            organisation.queryset = Organisation.objects.filter(pk__in=scope.organisation_ids)
+            organisation.queryset = Organisation.objects.filter(
+                Q(pk__in=scope.organisation_ids) | Q(pk=self.instance.organisation_id)
+            )
             cluster: Any = self.fields["cluster"]
-            cluster.queryset = Cluster.objects.filter(pk__in=scope.cluster_ids)
+            cluster.queryset = Cluster.objects.filter(
+                Q(pk__in=scope.cluster_ids) | Q(pk=self.instance.cluster_id)
+            )
             if creating and not self.is_bound:
                 # The owner most people mean: their one organisation, or their one cluster.
                 if len(scope.organisation_ids) == 1:

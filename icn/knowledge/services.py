@@ -51,13 +51,19 @@ def may_add_for(actor: Any, organisation: Organisation | None, cluster: Cluster 
 
 
 def _check_owner(
-    actor: Any, organisation: Organisation | None, cluster: Cluster | None, visibility: str
+    actor: Any,
+    organisation: Organisation | None,
+    cluster: Cluster | None,
+    visibility: str,
+    *,
+    moved: bool = True,
 ) -> None:
+    """`moved`: the document gets a new owner, which the actor must be allowed to add for."""
     if organisation is None and cluster is None and not get_scope(actor).is_secretariat:
         raise ValidationError(
             {"cluster": "Choose the organisation you act for or the cluster you manage."}
         )
-    if not may_add_for(actor, organisation, cluster):
+    if moved and not may_add_for(actor, organisation, cluster):
         raise PermissionDenied(
             "Add documents for an organisation you act for, or a cluster you manage."
         )
@@ -189,9 +195,18 @@ def document_update(
     topics = list(topics) if topics is not None else None
     sdgs = list(sdgs) if sdgs is not None else None
     _check_topics(topics or [], sdgs or [])
+    owner = (document.organisation_id, document.cluster_id)
     assign(document, fields)
     if {"cluster", "visibility", "organisation"} & fields.keys():
-        _check_owner(actor, document.organisation, document.cluster, document.visibility)
+        # Whoever may change the document keeps its owner (a manager editing a member's
+        # document); giving it to another one needs the right to add for that one.
+        _check_owner(
+            actor,
+            document.organisation,
+            document.cluster,
+            document.visibility,
+            moved=(document.organisation_id, document.cluster_id) != owner,
+        )
     document.full_clean()
     document.save()
     if topics is not None:

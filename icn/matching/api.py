@@ -182,7 +182,7 @@ class MatchIn(InputSchema):
     )
 
 
-class TransitionIn(InputSchema):
+class MatchTransitionIn(InputSchema):
     """The next stage and a note (a reason is needed to close)."""
 
     to: MatchStatus
@@ -416,7 +416,7 @@ def match_detail(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/matching/matches/{pk}/transition", response={200: MatchOut, **WRITE_ERRORS})
-def match_transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+def match_transition(request: HttpRequest, pk: int, payload: MatchTransitionIn) -> Any:
     """One step on (suggested → introduced → meeting held → in discussion → project started
     → agreement), or closed with a reason. Introducing e-mails both sides and their cluster
     managers."""

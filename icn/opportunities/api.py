@@ -220,7 +220,7 @@ def opportunity_interest(request: HttpRequest, slug: Slug, payload: InterestIn) 
     return Status(201, interest)
 
 
-@router.get("/opportunities/{slug}/comments", response=list[CommentOut])
+@router.get("/opportunities/{slug}/comments", response={200: list[CommentOut], **READ_ERRORS})
 @paginated
 def comment_list(request: HttpRequest, slug: Slug) -> Any:
     """The item's comments, oldest first, for whoever sees the item."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from icn.core.countries import country_choices
 from icn.core.forms import StyledFormMixin
@@ -198,8 +199,14 @@ class OpportunityForm(StyledFormMixin, forms.ModelForm):
             organisations = Organisation.objects.all()
             clusters = Cluster.objects.all()
         else:
-            organisations = Organisation.objects.filter(pk__in=scope.organisation_ids)
-            clusters = Cluster.objects.filter(pk__in=scope.cluster_ids)
+            # The item's own organisation and cluster stay choosable for everyone who may edit
+            # it (a cluster manager editing a member's item): otherwise saving would drop them.
+            organisations = Organisation.objects.filter(
+                Q(pk__in=scope.organisation_ids) | Q(pk=self.instance.author_organisation_id)
+            )
+            clusters = Cluster.objects.filter(
+                Q(pk__in=scope.cluster_ids) | Q(pk=self.instance.cluster_id)
+            )
         self.fields["author_organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["author_organisation"].required = not scope.is_cluster_manager
         self.fields["author_organisation"].help_text = (
@@ -342,10 +349,13 @@ class SolutionForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = get_scope(user)
+        # The solution's own organisation stays choosable for everyone who may edit it.
         self.fields["organisation"].queryset = (  # type: ignore[attr-defined]
             Organisation.objects.all()
             if scope.is_secretariat
-            else Organisation.objects.filter(pk__in=scope.organisation_ids)
+            else Organisation.objects.filter(
+                Q(pk__in=scope.organisation_ids) | Q(pk=self.instance.organisation_id)
+            )
         )
         self.fields["visibility"].initial = Visibility.NETWORK
         if not scope.is_secretariat:

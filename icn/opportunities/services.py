@@ -53,9 +53,15 @@ def may_post_for(actor: Any, organisation: Organisation | None, cluster: Cluster
 
 
 def _check_owner(
-    actor: Any, organisation: Organisation | None, cluster: Cluster | None, visibility: str
+    actor: Any,
+    organisation: Organisation | None,
+    cluster: Cluster | None,
+    visibility: str,
+    *,
+    moved: bool = True,
 ) -> None:
-    if not may_post_for(actor, organisation, cluster):
+    """`moved`: the item gets a new owner, which the actor must be allowed to post for."""
+    if moved and not may_post_for(actor, organisation, cluster):
         raise PermissionDenied("Post for an organisation you act for, or for a cluster you manage.")
     if visibility == Visibility.CLUSTER and cluster is None:
         raise ValidationError({"cluster": "A cluster-only item needs its cluster."})
@@ -124,10 +130,17 @@ def opportunity_update(
     **fields: Any,
 ) -> Opportunity:
     _require_change(actor, opportunity)
+    owner = (opportunity.author_organisation_id, opportunity.cluster_id)
     assign(opportunity, fields)
     if {"cluster", "visibility", "author_organisation"} & fields.keys():
+        # Whoever may change the item keeps its owner (a manager editing a member's item);
+        # giving it to another organisation or cluster needs the right to post for that one.
         _check_owner(
-            actor, opportunity.author_organisation, opportunity.cluster, opportunity.visibility
+            actor,
+            opportunity.author_organisation,
+            opportunity.cluster,
+            opportunity.visibility,
+            moved=(opportunity.author_organisation_id, opportunity.cluster_id) != owner,
         )
     opportunity.full_clean()
     opportunity.save()
@@ -341,12 +354,18 @@ def solution_create(
     return solution
 
 
+def may_change_solution(actor: Any, solution: Solution) -> bool:
+    """Its organisation's people, and whoever may change it as a shareable record."""
+    return solution.organisation_id in get_scope(actor).organisation_ids or can_change(
+        actor, solution
+    )
+
+
 @transaction.atomic
 def solution_update(
     *, actor: Any, solution: Solution, topics: Iterable[Topic] | None = None, **fields: Any
 ) -> Solution:
-    scope = get_scope(actor)
-    if not (solution.organisation_id in scope.organisation_ids or can_change(actor, solution)):
+    if not may_change_solution(actor, solution):
         raise PermissionDenied("You may not change this solution.")
     if "labels" in fields:
         _check_labels(actor, solution.labels or [], fields["labels"] or [])
@@ -361,8 +380,7 @@ def solution_update(
 
 @transaction.atomic
 def solution_delete(*, actor: Any, solution: Solution) -> None:
-    scope = get_scope(actor)
-    if not (solution.organisation_id in scope.organisation_ids or can_change(actor, solution)):
+    if not may_change_solution(actor, solution):
         raise PermissionDenied("You may not delete this solution.")
     solution.delete()
 

@@ -245,14 +245,10 @@ def _visible_solution(request: HttpRequest, slug: str) -> Solution:
 
 def solution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     solution = _visible_solution(request, slug)
-    scope = get_scope(request.user)
-    editable = solution.organisation_id in scope.organisation_ids or can_change(
-        request.user, solution
-    )
     return render(
         request,
         "opportunities/solution_detail.html",
-        {"solution": solution, "can_change": editable},
+        {"solution": solution, "can_change": services.may_change_solution(request.user, solution)},
     )
 
 
@@ -273,6 +269,8 @@ def solution_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def solution_edit(request: HttpRequest, slug: str) -> HttpResponse:
     solution = _visible_solution(request, slug)
+    if not services.may_change_solution(request.user, solution):
+        raise PermissionDenied
     return form_page(
         request,
         SolutionForm(request.POST or None, instance=solution, user=request.user),

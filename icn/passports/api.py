@@ -43,11 +43,11 @@ from icn.passports.schemas import (
     PassportIn,
     PassportOut,
     PassportPatch,
+    PassportTransitionIn,
     ReportIn,
     StatisticsFilter,
     StatisticsOut,
     SuggestionsOut,
-    TransitionIn,
     booking_out,
 )
 from icn.projects.models import ProjectApplication
@@ -193,7 +193,7 @@ def passport_update(request: HttpRequest, pk: RecordId, payload: PassportPatch) 
 
 
 @router.post(ONE + "/transition", response={200: PassportOut, **WRITE_ERRORS})
-def passport_transition(request: HttpRequest, pk: RecordId, payload: TransitionIn) -> Any:
+def passport_transition(request: HttpRequest, pk: RecordId, payload: PassportTransitionIn) -> Any:
     """One step along the road: submitted → endorsed (or returned) → accepted, other dates
     proposed or declined → visited; withdrawn before the visit. The closing report has its
     own endpoint."""
@@ -229,7 +229,7 @@ def passport_host(request: HttpRequest, pk: RecordId, payload: HostIn) -> Any:
     return _fresh(user, pk)
 
 
-@router.get(ONE + "/suggestions", response={200: SuggestionsOut, **READ_ERRORS})
+@router.get(ONE + "/suggestions", response={200: SuggestionsOut, **errors(401, 403, 404)})
 def passport_suggestions(request: HttpRequest, pk: RecordId) -> Any:
     """Organisations and key contacts of the host cluster for the visit (its managers)."""
     user = require_user(request)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from ninja import Field, Schema
 
@@ -19,6 +19,10 @@ from icn.passports.models import (
     Passport,
     PassportStatus,
 )
+
+# An id in a request body: larger numbers cannot be a primary key, and the database would
+# overflow on them (a 500) instead of answering that the record is unknown.
+RecordRef = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 # What the API answers -----------------------------------------------------------------------
 
@@ -209,7 +213,7 @@ def booking_out(booking: DeskBooking) -> dict[str, Any]:
     }
 
 
-class SuggestionOut(Schema):
+class HostSuggestionOut(Schema):
     """An organisation of the host cluster suggested for the visitor, and why."""
 
     organisation: str
@@ -234,7 +238,7 @@ class KeyContactOut(Schema):
 class SuggestionsOut(Schema):
     """Local organisations and key contacts for the visit."""
 
-    organisations: list[SuggestionOut]
+    organisations: list[HostSuggestionOut]
     key_contacts: list[KeyContactOut]
 
 
@@ -347,7 +351,7 @@ class PassportPatch(PatchSchema):
     submit: bool | None = None
 
 
-class TransitionIn(InputSchema):
+class PassportTransitionIn(InputSchema):
     """The next state, and what it needs: a note to return or decline; new dates to propose
     other dates; the host contact's e-mail to accept (by default the caller)."""
 
@@ -361,7 +365,7 @@ class TransitionIn(InputSchema):
 class HostIn(InputSchema):
     """The secretariat's choice of host cluster."""
 
-    host_cluster: str = Field(..., description="Cluster slug.")
+    host_cluster: str = Field(..., min_length=1, description="Cluster slug.")
     note: str = Field("", max_length=2000)
 
 
@@ -369,14 +373,14 @@ class IntroductionIn(InputSchema):
     """A local organisation to introduce the visitor to, and a person there."""
 
     organisation: str = Field(..., description="Organisation slug.")
-    person: int | None = Field(None, description="Id of a person at that organisation.")
+    person: RecordRef | None = Field(None, description="Id of a person at that organisation.")
     note: str = Field("", max_length=2000)
 
 
 class DeskOfferIn(InputSchema):
     """Desks a cluster offers."""
 
-    cluster: str = Field(..., description="Cluster slug.")
+    cluster: str = Field(..., min_length=1, description="Cluster slug.")
     desks: int = Field(..., ge=1, le=500)
     starts_on: date
     ends_on: date
@@ -387,7 +391,7 @@ class DeskOfferIn(InputSchema):
 class BookingIn(InputSchema):
     """Desks of the host cluster's offer for the visitor, from one day to another."""
 
-    offer: int
+    offer: RecordRef
     starts_on: date
     ends_on: date
     desks: int = Field(1, ge=1, le=50)
@@ -400,7 +404,7 @@ class ReportIn(InputSchema):
     leads: int = Field(..., ge=0, le=500)
     summary: str = Field(..., max_length=5000)
     next_steps: str = Field("", max_length=5000)
-    matches: list[int] = Field(default_factory=list, description="Ids of match records.")
+    matches: list[RecordRef] = Field(default_factory=list, description="Ids of match records.")
 
 
 class FollowUpIn(InputSchema):
@@ -410,8 +414,8 @@ class FollowUpIn(InputSchema):
     deals: int = Field(0, ge=0, le=500)
     projects: str = Field("", max_length=2000)
     comment: str = Field("", max_length=2000)
-    matches: list[int] = Field(default_factory=list, description="Ids of match records.")
-    applications: list[int] = Field(
+    matches: list[RecordRef] = Field(default_factory=list, description="Ids of match records.")
+    applications: list[RecordRef] = Field(
         default_factory=list, description="Ids of project applications the organisation is in."
     )
 

@@ -25,11 +25,11 @@ from icn.opportunities.models import Opportunity
 from icn.projects import selectors, services
 from icn.projects.models import (
     ConsortiumMember,
-    DocumentKind,
     PartnerInvitation,
     ProjectApplication,
     Section,
     Task,
+    WorkspaceDocumentKind,
 )
 from icn.projects.schemas import (
     AnswerIn,
@@ -38,15 +38,15 @@ from icn.projects.schemas import (
     ApplicationOut,
     ApplicationPatch,
     ApplicationSummaryOut,
+    ApplicationTransitionIn,
     BudgetIn,
     ConflictOut,
-    DocumentOut,
+    ConsortiumMemberOut,
     InvitationAcceptIn,
     InvitationIn,
     InvitationOut,
     InvitationSentOut,
     MemberIn,
-    MemberOut,
     MemberPatch,
     RevisionOut,
     SectionIn,
@@ -58,7 +58,7 @@ from icn.projects.schemas import (
     TaskIn,
     TaskOut,
     TaskPatch,
-    TransitionIn,
+    WorkspaceDocumentOut,
 )
 
 router = Router(tags=["projects"])
@@ -182,7 +182,9 @@ def application_update(request: HttpRequest, pk: RecordId, payload: ApplicationP
 
 
 @router.post(ONE + "/transition", response={200: ApplicationOut, **WRITE_ERRORS})
-def application_transition(request: HttpRequest, pk: RecordId, payload: TransitionIn) -> Any:
+def application_transition(
+    request: HttpRequest, pk: RecordId, payload: ApplicationTransitionIn
+) -> Any:
     """One allowed step: idea → consortium forming → drafting → submitted → granted (with the
     amount), reserve list (with scores) or rejected (with scores and comments); granted →
     grant agreement signed → running; withdrawn (with a reason) from any stage not final.
@@ -205,12 +207,12 @@ def application_transition(request: HttpRequest, pk: RecordId, payload: Transiti
 # The consortium -----------------------------------------------------------------------------
 
 
-@router.get(ONE + "/members", response={200: list[MemberOut], **READ_ERRORS})
+@router.get(ONE + "/members", response={200: list[ConsortiumMemberOut], **READ_ERRORS})
 def member_list(request: HttpRequest, pk: RecordId) -> Any:
     return list(_application(request, pk).members.all())
 
 
-@router.post(ONE + "/members", response={201: MemberOut, **WRITE_ERRORS})
+@router.post(ONE + "/members", response={201: ConsortiumMemberOut, **WRITE_ERRORS})
 def member_add(request: HttpRequest, pk: RecordId, payload: MemberIn) -> Any:
     """Add an organisation of the network (`organisation`), or a partner from outside it
     (`name`, `kind`, `country`, `email`); with `invite`, the invitation goes out at once."""
@@ -232,7 +234,7 @@ def member_add(request: HttpRequest, pk: RecordId, payload: MemberIn) -> Any:
     return Status(201, _member(application, member.pk))
 
 
-@router.patch(ONE + "/members/{member_pk}", response={200: MemberOut, **WRITE_ERRORS})
+@router.patch(ONE + "/members/{member_pk}", response={200: ConsortiumMemberOut, **WRITE_ERRORS})
 def member_update(
     request: HttpRequest, pk: RecordId, member_pk: RecordId, payload: MemberPatch
 ) -> Any:
@@ -259,7 +261,9 @@ def member_remove(request: HttpRequest, pk: RecordId, member_pk: RecordId) -> An
     return Status(204, None)
 
 
-@router.post(ONE + "/members/{member_pk}/answer", response={200: MemberOut, **WRITE_ERRORS})
+@router.post(
+    ONE + "/members/{member_pk}/answer", response={200: ConsortiumMemberOut, **WRITE_ERRORS}
+)
 def member_respond(
     request: HttpRequest, pk: RecordId, member_pk: RecordId, payload: AnswerIn
 ) -> Any:
@@ -272,7 +276,9 @@ def member_respond(
     return _member(application, member_pk)
 
 
-@router.put(ONE + "/members/{member_pk}/budget", response={200: MemberOut, **WRITE_ERRORS})
+@router.put(
+    ONE + "/members/{member_pk}/budget", response={200: ConsortiumMemberOut, **WRITE_ERRORS}
+)
 def budget_set(request: HttpRequest, pk: RecordId, member_pk: RecordId, payload: BudgetIn) -> Any:
     """A partner's costs and requested funding. Refused (422, with the rule's reason) when it
     breaks the call's co-funding rate or budget ceiling."""
@@ -398,17 +404,17 @@ def task_update(request: HttpRequest, pk: RecordId, task_pk: RecordId, payload: 
     return services.task_complete(actor=user, task=task, done=payload.done)
 
 
-@router.get(ONE + "/documents", response={200: list[DocumentOut], **READ_ERRORS})
+@router.get(ONE + "/documents", response={200: list[WorkspaceDocumentOut], **READ_ERRORS})
 def document_list(request: HttpRequest, pk: RecordId) -> Any:
     return list(_application(request, pk).documents.all())
 
 
-@router.post(ONE + "/documents", response={201: DocumentOut, **WRITE_ERRORS})
+@router.post(ONE + "/documents", response={201: WorkspaceDocumentOut, **WRITE_ERRORS})
 def document_upload(
     request: HttpRequest,
     pk: RecordId,
     file: File[UploadedFile],
-    kind: Form[DocumentKind] = DocumentKind.OTHER,
+    kind: Form[WorkspaceDocumentKind] = WorkspaceDocumentKind.OTHER,
     member: Form[int | None] = None,
 ) -> Any:
     """Upload a letter of support, a partner declaration or another file (multipart form)."""
@@ -450,7 +456,7 @@ def invitation_send(request: HttpRequest, pk: RecordId, payload: InvitationIn) -
 
 @router.post(
     "/projects/invitations/accept",
-    response={200: MemberOut, **errors(401, 403, 404, 422)},
+    response={200: ConsortiumMemberOut, **errors(401, 403, 404, 422)},
 )
 def invitation_accept(request: HttpRequest, payload: InvitationAcceptIn) -> Any:
     """Accept an invitation as the logged-in caller: a partner from outside the network is

@@ -54,7 +54,7 @@ class CheckIn(InputSchema):
     )
 
 
-class RuleOut(Schema):
+class ConsortiumRuleOut(Schema):
     """One rule of the call, checked."""
 
     rule: str
@@ -70,10 +70,10 @@ class CheckOut(Schema):
     call: str
     eligible: bool
     needs_partners: bool = Field(..., description="Fails only on rules more partners would fix.")
-    rules: list[RuleOut]
+    rules: list[ConsortiumRuleOut]
 
 
-class MemberOut(Schema):
+class ProposedMemberOut(Schema):
     """A member of a proposed consortium, its fit to the call and why it is in."""
 
     id: int
@@ -94,8 +94,8 @@ class ProposalOut(Schema):
     objective: float
     optimal: bool = Field(..., description="No consortium not proposed above it scores higher.")
     eligible: bool
-    members: list[MemberOut]
-    rules: list[RuleOut]
+    members: list[ProposedMemberOut]
+    rules: list[ConsortiumRuleOut]
     application_url: str | None
 
 

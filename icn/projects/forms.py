@@ -17,9 +17,9 @@ from icn.opportunities.models import Opportunity
 from icn.projects.models import (
     ApplicationStatus,
     ConsortiumMember,
-    DocumentKind,
     MemberStatus,
     SectionStatus,
+    WorkspaceDocumentKind,
 )
 from icn.projects.programmes import ProgrammeTemplate
 from icn.projects.services.seeding import SEED_INTO_GUIDANCE, SEED_INTO_TEXT
@@ -241,7 +241,9 @@ class TaskForm(StyledFormMixin, forms.Form):
 
 class DocumentForm(StyledFormMixin, forms.Form):
     file = forms.FileField()
-    kind = forms.ChoiceField(choices=DocumentKind.choices, initial=DocumentKind.LETTER_OF_SUPPORT)
+    kind = forms.ChoiceField(
+        choices=WorkspaceDocumentKind.choices, initial=WorkspaceDocumentKind.LETTER_OF_SUPPORT
+    )
     member = forms.ModelChoiceField(
         queryset=ConsortiumMember.objects.none(),
         required=False,

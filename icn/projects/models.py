@@ -483,7 +483,7 @@ class Task(models.Model):
         return not self.done and self.due_on is not None and self.due_on < timezone.localdate()
 
 
-class DocumentKind(models.TextChoices):
+class WorkspaceDocumentKind(models.TextChoices):
     LETTER_OF_SUPPORT = "letter_of_support", "Letter of support"
     PARTNER_DECLARATION = "partner_declaration", "Partner declaration"
     OTHER = "other", "Other"
@@ -495,7 +495,9 @@ class Document(models.Model):
     application = models.ForeignKey(
         ProjectApplication, on_delete=models.CASCADE, related_name="documents"
     )
-    kind = models.CharField(max_length=24, choices=DocumentKind.choices, default=DocumentKind.OTHER)
+    kind = models.CharField(
+        max_length=24, choices=WorkspaceDocumentKind.choices, default=WorkspaceDocumentKind.OTHER
+    )
     member = models.ForeignKey(
         ConsortiumMember,
         null=True,

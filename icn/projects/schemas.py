@@ -15,7 +15,6 @@ from icn.projects import selectors
 from icn.projects.models import (
     ApplicationStatus,
     ConsortiumMember,
-    DocumentKind,
     MemberStatus,
     PartnerInvitation,
     ProjectApplication,
@@ -23,6 +22,7 @@ from icn.projects.models import (
     SectionRevision,
     SectionStatus,
     Task,
+    WorkspaceDocumentKind,
 )
 
 Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2, ge=0)]
@@ -35,7 +35,7 @@ def _person(user: Any) -> str | None:
 # What the API returns -----------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class CallRuleOut(Schema):
     """One rule of the call, checked against the consortium."""
 
     rule: str
@@ -45,7 +45,7 @@ class RuleOut(Schema):
     informational: bool = False
 
 
-class MemberOut(Schema):
+class ConsortiumMemberOut(Schema):
     """A partner of the consortium, with its role and budget."""
 
     id: int
@@ -80,7 +80,7 @@ class BudgetOut(Schema):
     co_funding_rate: Decimal | None
 
 
-class EventOut(StepOut):
+class ApplicationStepOut(StepOut):
     """One step of the application; its actor by e-mail, as everywhere in this API."""
 
     @staticmethod
@@ -152,10 +152,10 @@ class TaskOut(Schema):
         return _person(obj.assignee)
 
 
-class DocumentOut(Schema):
+class WorkspaceDocumentOut(Schema):
     id: int
     name: str
-    kind: DocumentKind
+    kind: WorkspaceDocumentKind
     member: int | None = Field(..., description="The partner's id, if any.")
     size: int
     content_type: str
@@ -228,14 +228,14 @@ class ApplicationOut(ApplicationSummaryOut):
     evaluation_scores: dict[str, float]
     evaluation_comments: str
     next_steps: list[str]
-    members: list[MemberOut]
+    members: list[ConsortiumMemberOut]
     budget: BudgetOut
-    rules: list[RuleOut]
+    rules: list[CallRuleOut]
     eligible: bool
     sections: list[SectionSummaryOut]
     tasks: list[TaskOut]
-    documents: list[DocumentOut]
-    events: list[EventOut]
+    documents: list[WorkspaceDocumentOut]
+    events: list[ApplicationStepOut]
 
     @staticmethod
     def resolve_programme_template(obj: ProjectApplication) -> str:
@@ -321,7 +321,7 @@ class ApplicationPatch(InputSchema):
     summary: str | None = Field(None, max_length=4000)
 
 
-class TransitionIn(InputSchema):
+class ApplicationTransitionIn(InputSchema):
     """The next stage; a grant brings its amount, the reserve list its scores, a rejection
     its scores and comments, a withdrawal its reason (the note)."""
 
@@ -402,7 +402,7 @@ class TaskPatch(InputSchema):
 
 
 class InvitationIn(InputSchema):
-    member: int = Field(..., ge=1, description="The partner's id.")
+    member: int = Field(..., ge=1, le=2**63 - 1, description="The partner's id.")
     email: str = Field(..., max_length=254)
     message: str = Field("", max_length=2000)
 

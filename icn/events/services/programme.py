@@ -97,12 +97,12 @@ def event_update(
     """Change an event; raising its capacity gives the freed places to the waiting list."""
     require_organiser(actor, event)
     event = Event.objects.select_for_update().get(pk=event.pk)
-    if {"host_cluster", "organisation"} & fields.keys():
-        _check_host(
-            actor,
-            fields.get("host_cluster", event.host_cluster),
-            fields.get("organisation", event.organisation),
-        )
+    host = fields.get("host_cluster", event.host_cluster)
+    organisation = fields.get("organisation", event.organisation)
+    # Whoever may change the event keeps its host (the host organisation's admins manage no
+    # cluster); moving it to another host needs the right to organise there.
+    if (host, organisation) != (event.host_cluster, event.organisation):
+        _check_host(actor, host, organisation)
     if fields.get("status") == EventStatus.CANCELLED:
         raise ValidationError({"status": "Cancel an event with its own action."})
     assign(event, fields)

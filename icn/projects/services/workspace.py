@@ -15,12 +15,12 @@ from icn.projects import selectors
 from icn.projects.models import (
     ConsortiumMember,
     Document,
-    DocumentKind,
     ProjectApplication,
     Section,
     SectionRevision,
     SectionStatus,
     Task,
+    WorkspaceDocumentKind,
 )
 from icn.projects.services.access import locked, require_edit, require_preparing, touch
 
@@ -161,12 +161,12 @@ def document_upload(
     actor: Any,
     application: ProjectApplication,
     upload: Any,
-    kind: str = DocumentKind.OTHER,
+    kind: str = WorkspaceDocumentKind.OTHER,
     member: ConsortiumMember | None = None,
 ) -> Document:
     """Keep a letter of support, a partner declaration or another file with the application."""
     require_edit(actor, application)
-    if kind not in DocumentKind.values:
+    if kind not in WorkspaceDocumentKind.values:
         raise ValidationError({"kind": f"Unknown kind of document: {kind}."})
     if member is not None and member.application_id != application.pk:
         raise ValidationError({"member": "The partner is not in this consortium."})
