@@ -157,6 +157,34 @@ def anonymous() -> AnonymousUser:
     return AnonymousUser()
 
 
+@pytest.fixture
+def world(
+    network: Network,
+    anonymous: Any,
+    other_member: Any,
+    cluster_manager: Any,
+    other_manager: Any,
+    partner: Any,
+    secretariat: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> Any:
+    """The persona network with every role of the authorisation matrix (tests/authz), uploads
+    in a temporary folder."""
+    from tests.authz.records import World, people
+
+    settings.MEDIA_ROOT = tmp_path
+    personas = {
+        "anonymous": anonymous,
+        "other_member": other_member,
+        "cluster_manager": cluster_manager,
+        "other_manager": other_manager,
+        "partner": partner,
+        "secretariat": secretariat,
+    }
+    return World(network, people(network, personas))
+
+
 def client_for(user: Any) -> Client:
     client = Client()
     if user is not None and user.is_authenticated:

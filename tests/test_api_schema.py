@@ -34,8 +34,7 @@ from schemathesis.specs.openapi.checks import (
 from icn.accounts.services import token_create
 from icn.api import api
 from icn.directory.models import Cluster, Organisation, Person, Topic
-from tests.authz.records import BUILDERS, World, people
-from tests.conftest import Network
+from tests.authz.records import BUILDERS, World
 
 pytestmark = pytest.mark.django_db
 
@@ -132,30 +131,10 @@ def _one_connection_across_requests() -> Iterator[None]:
 
 
 @pytest.fixture
-def records(
-    request: Any,
-    network: Network,
-    anonymous: Any,
-    other_member: Any,
-    cluster_manager: Any,
-    other_manager: Any,
-    partner: Any,
-    secretariat: Any,
-    settings: Any,
-    tmp_path: Any,
-) -> World:
+def records(request: Any, world: World) -> World:
     """The persona network and the records of the operation's part of the API (most of them
     public, so both runs meet them), whose slugs and ids the path parameters then use."""
-    settings.MEDIA_ROOT = tmp_path
-    personas = {
-        "anonymous": anonymous,
-        "other_member": other_member,
-        "cluster_manager": cluster_manager,
-        "other_manager": other_manager,
-        "partner": partner,
-        "secretariat": secretariat,
-    }
-    world = World(network, people(network, personas))
+    secretariat = world.users["secretariat"]
     KNOWN.clear()
     KNOWN.update(
         {

@@ -33,7 +33,7 @@ from tests.authz.operations import (
     Operation,
     expected,
 )
-from tests.authz.records import BUILDERS, Case, World, people
+from tests.authz.records import BUILDERS, Case, World
 from tests.conftest import client_for
 from tests.test_api import bearer
 
@@ -44,30 +44,6 @@ CASES = [
     for operation in OPERATIONS
     for variant in (operation.variants or variants(operation.kind))
 ]
-
-
-@pytest.fixture
-def world(
-    network: Any,
-    anonymous: Any,
-    other_member: Any,
-    cluster_manager: Any,
-    other_manager: Any,
-    partner: Any,
-    secretariat: Any,
-    settings: Any,
-    tmp_path: Any,
-) -> World:
-    settings.MEDIA_ROOT = tmp_path
-    personas = {
-        "anonymous": anonymous,
-        "other_member": other_member,
-        "cluster_manager": cluster_manager,
-        "other_manager": other_manager,
-        "partner": partner,
-        "secretariat": secretariat,
-    }
-    return World(network, people(network, personas))
 
 
 class _Savepoint:
