@@ -12,10 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt, RGBColor
 
+from icn.core.docx import add_table
 from icn.directory.models import Cluster
 from icn.impact import charts, selectors
 from icn.impact.selectors import EARLIEST_YEAR, Dashboard, Line, PeriodChoice, format_value
@@ -35,27 +34,9 @@ def report_periods(year: int) -> PeriodChoice:
     return PeriodChoice("year", max(EARLIEST_YEAR, year - TREND_YEARS + 1), year)
 
 
-def _table(document: Any, header: list[str], rows: list[list[str]], *, first: int = 1) -> Any:
-    """A table with a bold header; every column after the first `first` is a number."""
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Light Grid Accent 1"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for n, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            cell.text = text
-            if n >= first:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
-    return table
+def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
+    """Every column after the first is a number."""
+    return add_table(document, header, rows, numeric=range(1, len(header)), font_size=9)
 
 
 def _note(document: Any, text: str) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from io import BytesIO
-from typing import Any
 
 from django.utils import timezone
 from django.utils.text import slugify
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from icn.core.docx import add_table
 from icn.projects import selectors
 from icn.projects.models import ProjectApplication
 
@@ -26,23 +24,6 @@ def money(value: Decimal | None) -> str:
 def docx_filename(application: ProjectApplication) -> str:
     name = slugify(application.acronym or application.title)[:60] or "application"
     return f"{name}-draft.docx"
-
-
-def _table(document: Any, header: list[str], rows: list[list[str]], numeric: set[int]) -> Any:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Light Grid Accent 1"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for n, (cell, text) in enumerate(zip(cells, row, strict=True)):
-            cell.text = text
-            if n in numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    return table
 
 
 def application_docx(application: ProjectApplication) -> bytes:
@@ -75,7 +56,7 @@ def application_docx(application: ProjectApplication) -> bytes:
 
     members = selectors.active_members(application)
     document.add_heading("Consortium", level=1)
-    _table(
+    add_table(
         document,
         ["#", "Partner", "Role", "Kind", "Country", "Status"],
         [
@@ -112,7 +93,7 @@ def application_docx(application: ProjectApplication) -> bytes:
             f"{budget.rate} %" if budget.rate is not None else "",
         ]
     )
-    table = _table(
+    table = add_table(
         document,
         ["Partner", f"Costs ({currency})", f"Requested ({currency})", "Funding rate"],
         rows,
