@@ -25,6 +25,8 @@ EXPORT_COLUMNS = ("id", *COLUMNS, "clusters")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+BOLD = Font(bold=True)
+
 
 def escape_cell(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula, made plain text with a leading quote."""
@@ -74,24 +76,32 @@ def csv_chunks(rows: Iterable[list[Any]]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
+def sheet_value(value: Any) -> Any:
+    """A value a worksheet can hold and will not run: control characters out, then escaped
+    (they may have hidden an "=")."""
+    if isinstance(value, str):
+        return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def append_bold(sheet: Any, values: Iterable[Any]) -> None:
+    """A header row in bold, on a write-only worksheet."""
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = BOLD
+        cells.append(cell)
+    sheet.append(cells)
+
+
 def xlsx_bytes(rows: Iterable[list[Any]]) -> bytes:
     """An XLSX workbook with one sheet of the rows, the first in bold."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Organisations")
-    bold = Font(bold=True)
     for position, row in enumerate(rows):
-        # Escape again once control characters are gone: they may have hidden an "=".
-        values = [
-            escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value)) if isinstance(value, str) else value
-            for value in row
-        ]
+        values = [sheet_value(value) for value in row]
         if position == 0:
-            cells = []
-            for value in values:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
+            append_bold(sheet, values)
         else:
             sheet.append(values)
     buffer = io.BytesIO()

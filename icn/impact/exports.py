@@ -12,10 +12,9 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
-from icn.directory.exports import FORMATS, csv_chunks, escape_cell
+from icn.directory.exports import FORMATS, append_bold, csv_chunks, escape_cell, sheet_value
 from icn.impact.selectors import ROW_COLUMNS, PeriodChoice, Row
 from icn.impact.table import Indicator
 
@@ -43,13 +42,6 @@ WIDTHS = [24, 34, 14, 9, 22, 18, 28, 10, 18, 12, 80]
 
 def export_filename(choice: PeriodChoice, subject: str, extension: str) -> str:
     return f"icn-indicators-{subject}-{choice.period}-{choice.start}-{choice.end}.{extension}"
-
-
-def _text(value: Any) -> Any:
-    # Escape again once control characters are gone: they may have hidden an "=".
-    if isinstance(value, str):
-        return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
 
 
 def csv_rows(rows: Iterable[Row]) -> Iterator[str]:
@@ -81,32 +73,22 @@ def xlsx_bytes(rows: Iterable[Row], indicators: Iterable[Indicator]) -> bytes:
     """A workbook with the values (numbers as numbers, a bold header row, frozen) and the
     definitions of the indicators."""
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-
-    def header(sheet: Any, names: list[str]) -> None:
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
     values = workbook.create_sheet("Indicators")
     values.freeze_panes = "A2"
     for letter, width in zip("ABCDEFGHIJK", WIDTHS, strict=True):
         values.column_dimensions[letter].width = width
-    header(values, HEADER)
+    append_bold(values, HEADER)
     for row in rows:
-        values.append([_text(value) for value in row.as_list()])
+        values.append([sheet_value(value) for value in row.as_list()])
 
     definitions = workbook.create_sheet("Definitions")
     definitions.freeze_panes = "A2"
     for letter, width in zip("ABCDEFG", [24, 34, 14, 9, 18, 26, 90], strict=True):
         definitions.column_dimensions[letter].width = width
-    header(definitions, DEFINITION_HEADER)
+    append_bold(definitions, DEFINITION_HEADER)
     for line in _definition_rows(indicators):
-        cells = [WriteOnlyCell(definitions, value=_text(value)) for value in line]
+        cells = [WriteOnlyCell(definitions, value=sheet_value(value)) for value in line]
         cells[-1].alignment = wrap
         definitions.append(cells)
 
